@@ -1,0 +1,11 @@
+//! zkpay-core: the zkpay protocol as pure Rust.
+//!
+//! The one source of truth for every other component: the field and its encodings, Poseidon,
+//! EdDSA-Poseidon on Baby Jubjub, float packing and the sparse Merkle trees of the state. No I/O and
+//! no async here; everything is deterministic and checked against independent reference
+//! implementations in the tests.
+
+pub mod field;
+pub mod params;
+pub mod packing;
+pub mod poseidon;
