@@ -9,3 +9,6 @@ pub mod field;
 pub mod params;
 pub mod packing;
 pub mod poseidon;
+pub mod types;
+pub mod merkle;
+pub mod account_tree;
