@@ -8,6 +8,7 @@
 pub mod field;
 pub mod params;
 pub mod packing;
+pub mod montgomery;
 pub mod poseidon;
 pub mod types;
 pub mod merkle;

@@ -12,6 +12,7 @@
 //! The state lives on the stack; a call does not allocate.
 
 use crate::field::{Field, Fr};
+use crate::montgomery::Mont;
 use std::sync::OnceLock;
 
 /// Largest number of inputs.
@@ -67,17 +68,17 @@ struct Width {
     t: usize,
     rounds_p: usize,
     /// Full-round constants: the first half then the second half, t per round.
-    full_c: Vec<Fr>,
+    full_c: Vec<Mont>,
     /// One scalar per partial round, added to `state[0]`.
-    partial_c: Vec<Fr>,
+    partial_c: Vec<Mont>,
     /// Dense MDS matrix (row-major, t×t) of full rounds.
-    m: Vec<Fr>,
+    m: Vec<Mont>,
     /// Matrix of the last full round before the partial rounds (MDS with the first partial
     /// round's block-diagonal factor folded in).
-    m_pre: Vec<Fr>,
+    m_pre: Vec<Mont>,
     /// Per partial round: the sparse factor's first row (t entries) then its first column below the
     /// diagonal (t − 1 entries).
-    sparse: Vec<Fr>,
+    sparse: Vec<Mont>,
 }
 
 fn widths() -> &'static [Width] {
@@ -219,7 +220,16 @@ impl Width {
         }
         let m_pre: Vec<Fr> = x.into_iter().flatten().collect();
         let sparse: Vec<Fr> = sparse_rev.into_iter().rev().flatten().collect();
-        Width { t, rounds_p, full_c, partial_c, m: m.iter().flatten().copied().collect(), m_pre, sparse }
+        let mont = |v: &[Fr]| v.iter().map(Mont::from_fr).collect::<Vec<_>>();
+        Width {
+            t,
+            rounds_p,
+            full_c: mont(&full_c),
+            partial_c: mont(&partial_c),
+            m: mont(&m.iter().flatten().copied().collect::<Vec<_>>()),
+            m_pre: mont(&m_pre),
+            sparse: mont(&sparse),
+        }
     }
 
     #[inline(always)]
@@ -231,22 +241,20 @@ impl Width {
         x.mul_assign(&x4);
     }
 
+    // The permutation keeps its state lazily reduced in [0, 2p) (see `Mont::mul_lazy`) and
+    // reduces only the output: every constant is canonical, so all bounds hold.
     #[inline(always)]
-    fn full_round(&self, s: &mut [Fr; MAX_T], c: &[Fr], m: &[Fr]) {
+    fn full_round(&self, s: &mut [Mont; MAX_T], c: &[Mont], m: &[Mont]) {
         let t = self.t;
         for i in 0..t {
-            s[i].add_assign(&c[i]);
-            Self::sbox(&mut s[i]);
+            s[i] = s[i].add_lazy(c[i]).pow5_lazy();
         }
-        let mut out = [Fr::zero(); MAX_T];
+        let mut out = [Mont::ZERO; MAX_T];
         for i in 0..t {
             let row = &m[i * t..(i + 1) * t];
-            let mut acc = s[0];
-            acc.mul_assign(&row[0]);
+            let mut acc = s[0].mul_lazy(row[0]);
             for j in 1..t {
-                let mut p = s[j];
-                p.mul_assign(&row[j]);
-                acc.add_assign(&p);
+                acc = acc.add_lazy(s[j].mul_lazy(row[j]));
             }
             out[i] = acc;
         }
@@ -254,7 +262,7 @@ impl Width {
     }
 
     #[inline]
-    fn permute(&self, s: &mut [Fr; MAX_T]) {
+    fn permute(&self, s: &mut [Mont; MAX_T]) {
         let t = self.t;
         let half = N_ROUNDS_F / 2;
         for r in 0..half {
@@ -263,25 +271,29 @@ impl Width {
         }
         let stride = 2 * t - 1;
         for k in 0..self.rounds_p {
-            s[0].add_assign(&self.partial_c[k]);
-            Self::sbox(&mut s[0]);
+            let x0 = s[0].add_lazy(self.partial_c[k]).pow5_lazy();
             let e = &self.sparse[k * stride..(k + 1) * stride];
-            let x0 = s[0];
-            let mut acc = x0;
-            acc.mul_assign(&e[0]);
+            let mut acc = x0.mul_lazy(e[0]);
             for j in 1..t {
-                let mut p = s[j];
-                p.mul_assign(&e[j]);
-                acc.add_assign(&p);
-                let mut q = x0;
-                q.mul_assign(&e[t + j - 1]);
-                s[j].add_assign(&q);
+                acc = acc.add_lazy(s[j].mul_lazy(e[j]));
+                s[j] = s[j].add_lazy(x0.mul_lazy(e[t + j - 1]));
             }
             s[0] = acc;
         }
         for r in half..N_ROUNDS_F {
             self.full_round(s, &self.full_c[r * t..(r + 1) * t], &self.m);
         }
+    }
+
+    /// Permute `[0, inputs…]` and return the first element.
+    #[inline]
+    fn hash(&self, inputs: &[Fr]) -> Fr {
+        let mut s = [Mont::ZERO; MAX_T];
+        for (d, x) in s[1..].iter_mut().zip(inputs) {
+            *d = Mont::from_fr(x);
+        }
+        self.permute(&mut s);
+        s[0].canonical().to_fr()
     }
 }
 
@@ -291,22 +303,14 @@ pub fn hash(inputs: &[Fr]) -> Result<Fr, PoseidonError> {
     if n == 0 || n > MAX_INPUTS {
         return Err(PoseidonError::WrongInputCount(n));
     }
-    let w = &widths()[n - 1];
-    let mut s = [Fr::zero(); MAX_T];
-    s[1..=n].copy_from_slice(inputs);
-    w.permute(&mut s);
-    Ok(s[0])
+    Ok(widths()[n - 1].hash(inputs))
 }
 
 /// `H(inputs)` for a fixed count 1…16 known at compile time (no error path).
 #[inline]
 pub fn hash_n<const N: usize>(inputs: &[Fr; N]) -> Fr {
     const { assert!(N >= 1 && N <= MAX_INPUTS, "poseidon takes 1 to 16 inputs") };
-    let w = &widths()[N - 1];
-    let mut s = [Fr::zero(); MAX_T];
-    s[1..=N].copy_from_slice(inputs);
-    w.permute(&mut s);
-    s[0]
+    widths()[N - 1].hash(inputs)
 }
 
 /// `H(a, b)`: the Merkle node hash.

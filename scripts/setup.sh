@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine: checks the Rust toolchain, installs the Debian and
+# npm packages the project needs, and fetches the Rust dependencies. Safe to run again and again;
+# scripts/run.sh and scripts/test.sh call it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# Debian packages the build needs. (clang + libclang-dev join this list when RocksDB enters the tree.)
+APT_PACKAGES=()
+
+if ! command -v cargo >/dev/null 2>&1; then
+  log "cargo not found: install the Rust toolchain (https://rustup.rs) and run this again"
+  exit 1
+fi
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# npm projects with a lockfile (the contracts, from their issue on): install exactly what is locked.
+for dir in contracts; do
+  if [ -f "$dir/package-lock.json" ]; then
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      log "npm ci in $dir/"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  fi
+done
+
+log "fetching Rust dependencies"
+cargo fetch --locked -q 2>/dev/null || cargo fetch -q

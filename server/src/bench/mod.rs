@@ -1,0 +1,46 @@
+//! `zkpay bench …`: benchmarks that measure our code against reference implementations in the same
+//! run, so the ratios hold on a noisy 2-core machine. Figures go to `docs/benchmarks.md`.
+
+mod eddsa_bench;
+mod primitives;
+mod report;
+
+pub use report::Report;
+
+/// Arguments of `zkpay bench`.
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Which suite to run.
+    #[arg(value_enum)]
+    suite: Suite,
+    /// Print one JSON object per line (`{"suite","name","value","unit"}`) instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Scale the iteration counts (e.g. 0.1 for a quick smoke run).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Suite {
+    /// Poseidon, EdDSA verification, state-tree updates and memory.
+    Primitives,
+}
+
+/// Run one suite and print its report.
+pub fn run(args: BenchArgs) -> Result<(), String> {
+    if !(args.scale > 0.0 && args.scale <= 100.0) {
+        return Err(format!("--scale must be in (0, 100], got {}", args.scale));
+    }
+    if cfg!(debug_assertions) {
+        eprintln!("warning: this is a debug build; run benchmarks with `cargo run --release`");
+    }
+    let mut report = Report::new(match args.suite {
+        Suite::Primitives => "primitives",
+    });
+    match args.suite {
+        Suite::Primitives => primitives::run(&mut report, args.scale)?,
+    }
+    report.print(args.json);
+    Ok(())
+}
