@@ -5,6 +5,7 @@
 //! no async here; everything is deterministic and checked against independent reference
 //! implementations in the tests.
 
+pub mod babyjubjub;
 pub mod field;
 pub mod params;
 pub mod packing;
