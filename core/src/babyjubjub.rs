@@ -29,12 +29,20 @@ pub const D_COEFF: u64 = 168696;
 
 /// The prime subgroup order l, as little-endian 64-bit limbs
 /// (2736030358979909402780800718157159386076813972158567259200215660948447373041, 251 bits).
-pub const SUBGROUP_ORDER: [u64; 4] =
-    [0x677297dc392126f1, 0xab3eedb83920ee0a, 0x370a08b6d0302b0b, 0x060c89ce5c263405];
+pub const SUBGROUP_ORDER: [u64; 4] = [
+    0x677297dc392126f1,
+    0xab3eedb83920ee0a,
+    0x370a08b6d0302b0b,
+    0x060c89ce5c263405,
+];
 
 /// (p − 1)/2: compressed points carry the "sign" of x as `x > HALF_P`.
-const HALF_P: [u64; 4] =
-    [0xa1f0fac9f8000000, 0x9419f4243cdcb848, 0xdc2822db40c0ac2e, 0x183227397098d014];
+const HALF_P: [u64; 4] = [
+    0xa1f0fac9f8000000,
+    0x9419f4243cdcb848,
+    0xdc2822db40c0ac2e,
+    0x183227397098d014,
+];
 
 /// Decimal coordinates of the generator B8 of the prime subgroup.
 const B8_X: &str = "5299619240641551281634865583518297030282874472190772894086521144482721001553";
@@ -131,7 +139,10 @@ pub struct Point {
 impl Point {
     /// The neutral element (0, 1).
     pub fn identity() -> Point {
-        Point { x: Fr::zero(), y: Fr::one() }
+        Point {
+            x: Fr::zero(),
+            y: Fr::one(),
+        }
     }
 
     /// The generator B8 of the prime-order subgroup (8 times circomlib's `Base`).
@@ -168,12 +179,20 @@ impl Point {
 
     /// The inverse point (−x, y).
     pub fn neg(&self) -> Point {
-        Point { x: neg(&self.x), y: self.y }
+        Point {
+            x: neg(&self.x),
+            y: self.y,
+        }
     }
 
     /// Extended coordinates (x : y : 1 : x·y).
     pub fn to_extended(&self) -> ExtendedPoint {
-        ExtendedPoint { x: self.x, y: self.y, z: Fr::one(), t: mul(&self.x, &self.y) }
+        ExtendedPoint {
+            x: self.x,
+            y: self.y,
+            z: Fr::one(),
+            t: mul(&self.x, &self.y),
+        }
     }
 
     /// `k·P` for a 256-bit little-endian integer k (no reduction: any k works).
@@ -269,7 +288,11 @@ struct AffineCached {
 impl CompletedPoint {
     #[inline(always)]
     fn to_projective(self) -> ProjectivePoint {
-        ProjectivePoint { x: mul(&self.e, &self.f), y: mul(&self.g, &self.h), z: mul(&self.f, &self.g) }
+        ProjectivePoint {
+            x: mul(&self.e, &self.f),
+            y: mul(&self.g, &self.h),
+            z: mul(&self.f, &self.g),
+        }
     }
     #[inline(always)]
     fn to_extended(self) -> ExtendedPoint {
@@ -305,14 +328,23 @@ impl ProjectivePoint {
 impl CachedPoint {
     #[inline(always)]
     fn neg(&self) -> CachedPoint {
-        CachedPoint { x: neg(&self.x), y: self.y, z: self.z, dt: neg(&self.dt) }
+        CachedPoint {
+            x: neg(&self.x),
+            y: self.y,
+            z: self.z,
+            dt: neg(&self.dt),
+        }
     }
 }
 
 impl AffineCached {
     #[inline(always)]
     fn neg(&self) -> AffineCached {
-        AffineCached { x: neg(&self.x), y: self.y, dt: neg(&self.dt) }
+        AffineCached {
+            x: neg(&self.x),
+            y: self.y,
+            dt: neg(&self.dt),
+        }
     }
 }
 
@@ -327,12 +359,22 @@ impl Eq for ExtendedPoint {}
 impl ExtendedPoint {
     /// The neutral element (0 : 1 : 1 : 0).
     pub fn identity() -> ExtendedPoint {
-        ExtendedPoint { x: Fr::zero(), y: Fr::one(), z: Fr::one(), t: Fr::zero() }
+        ExtendedPoint {
+            x: Fr::zero(),
+            y: Fr::one(),
+            z: Fr::one(),
+            t: Fr::zero(),
+        }
     }
 
     /// Whether this is the neutral element (X = 0 and Y = Z).
     pub fn is_identity(&self) -> bool {
         self.x.is_zero() && self.y == self.z && !self.z.is_zero()
+    }
+
+    /// Whether this is the affine point `p`, compared without inversion (X = x·Z and Y = y·Z).
+    pub fn eq_affine(&self, p: &Point) -> bool {
+        !self.z.is_zero() && self.x == mul(&p.x, &self.z) && self.y == mul(&p.y, &self.z)
     }
 
     /// Whether the coordinates describe a point on the curve: Z ≠ 0,
@@ -354,22 +396,42 @@ impl ExtendedPoint {
     /// addition law is complete) maps to (0, 0), which is not on the curve.
     pub fn to_affine(&self) -> Point {
         match self.z.inverse() {
-            Some(zi) => Point { x: mul(&self.x, &zi), y: mul(&self.y, &zi) },
-            None => Point { x: Fr::zero(), y: Fr::zero() },
+            Some(zi) => Point {
+                x: mul(&self.x, &zi),
+                y: mul(&self.y, &zi),
+            },
+            None => Point {
+                x: Fr::zero(),
+                y: Fr::zero(),
+            },
         }
     }
 
     /// The inverse point (−X : Y : Z : −T).
     pub fn neg(&self) -> ExtendedPoint {
-        ExtendedPoint { x: neg(&self.x), y: self.y, z: self.z, t: neg(&self.t) }
+        ExtendedPoint {
+            x: neg(&self.x),
+            y: self.y,
+            z: self.z,
+            t: neg(&self.t),
+        }
     }
 
     fn to_projective(self) -> ProjectivePoint {
-        ProjectivePoint { x: self.x, y: self.y, z: self.z }
+        ProjectivePoint {
+            x: self.x,
+            y: self.y,
+            z: self.z,
+        }
     }
 
     pub(crate) fn to_cached(self) -> CachedPoint {
-        CachedPoint { x: self.x, y: self.y, z: self.z, dt: mul(&consts().d, &self.t) }
+        CachedPoint {
+            x: self.x,
+            y: self.y,
+            z: self.z,
+            dt: mul(&consts().d, &self.t),
+        }
     }
 
     /// add-2008-hwcd with `d·T2` precomputed: A = X1·X2, B = Y1·Y2, C = T1·dT2, D = Z1·Z2,
@@ -383,7 +445,12 @@ impl ExtendedPoint {
         let mut e = mul(&add(&self.x, &self.y), &add(&q.x, &q.y));
         e.sub_assign(&aa);
         e.sub_assign(&bb);
-        CompletedPoint { e, f: sub(&dd, &cc), g: add(&dd, &cc), h: sub(&bb, &mul(a, &aa)) }
+        CompletedPoint {
+            e,
+            f: sub(&dd, &cc),
+            g: add(&dd, &cc),
+            h: sub(&bb, &mul(a, &aa)),
+        }
     }
 
     /// The same with Z2 = 1 (mixed addition, one multiplication fewer).
@@ -395,7 +462,12 @@ impl ExtendedPoint {
         let mut e = mul(&add(&self.x, &self.y), &add(&q.x, &q.y));
         e.sub_assign(&aa);
         e.sub_assign(&bb);
-        CompletedPoint { e, f: sub(&self.z, &cc), g: add(&self.z, &cc), h: sub(&bb, &mul(a, &aa)) }
+        CompletedPoint {
+            e,
+            f: sub(&self.z, &cc),
+            g: add(&self.z, &cc),
+            h: sub(&bb, &mul(a, &aa)),
+        }
     }
 
     /// `self + q` (add-2008-hwcd, complete for points on the curve).
@@ -428,7 +500,12 @@ impl ExtendedPoint {
                 acc = acc.add_cached(&table.get(d), a).to_extended();
             } else {
                 let p = dbl.to_projective();
-                acc = ExtendedPoint { x: p.x, y: p.y, z: p.z, t: Fr::zero() };
+                acc = ExtendedPoint {
+                    x: p.x,
+                    y: p.y,
+                    z: p.z,
+                    t: Fr::zero(),
+                };
                 // T of acc is stale here; it is only read by an addition, and every addition is
                 // preceded by a doubling that recomputes it, so a stale T is never used.
             }
@@ -446,7 +523,12 @@ impl ExtendedPoint {
 /// Restore T = X·Y/Z for a point whose T is stale: (X·Z : Y·Z : Z² : X·Y) is the same point.
 #[inline]
 fn finalize_t(p: ExtendedPoint) -> ExtendedPoint {
-    ExtendedPoint { x: mul(&p.x, &p.z), y: mul(&p.y, &p.z), t: mul(&p.x, &p.y), z: sq(&p.z) }
+    ExtendedPoint {
+        x: mul(&p.x, &p.z),
+        y: mul(&p.y, &p.z),
+        t: mul(&p.x, &p.y),
+        z: sq(&p.z),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -559,13 +641,24 @@ fn build_b8_table() -> FixedBaseTable {
         acc.mul_assign(&p.z);
     }
     let mut inv = acc.inverse().expect("Z ≠ 0 for points on the curve");
-    let mut affine = vec![AffineCached { x: Fr::zero(), y: Fr::zero(), dt: Fr::zero() }; ext.len()];
+    let mut affine = vec![
+        AffineCached {
+            x: Fr::zero(),
+            y: Fr::zero(),
+            dt: Fr::zero()
+        };
+        ext.len()
+    ];
     for i in (0..ext.len()).rev() {
         let zi = mul(&inv, &prefix[i]);
         inv.mul_assign(&ext[i].z);
         let x = mul(&ext[i].x, &zi);
         let y = mul(&ext[i].y, &zi);
-        affine[i] = AffineCached { x, y, dt: mul(&c.d, &mul(&x, &y)) };
+        affine[i] = AffineCached {
+            x,
+            y,
+            dt: mul(&c.d, &mul(&x, &y)),
+        };
     }
     FixedBaseTable(
         affine
@@ -607,7 +700,9 @@ fn add_base_mul(mut acc: ExtendedPoint, k: &[u64; 4]) -> ExtendedPoint {
         if d > 0 {
             acc = acc.add_affine(&table.0[i][d as usize - 1], a).to_extended();
         } else if d < 0 {
-            acc = acc.add_affine(&table.0[i][(-d) as usize - 1].neg(), a).to_extended();
+            acc = acc
+                .add_affine(&table.0[i][(-d) as usize - 1].neg(), a)
+                .to_extended();
         }
     }
     acc
@@ -652,7 +747,10 @@ mod tests {
         let yn = sub(&y1y2, &mul(&c.a, &x1x2));
         let xd = add(&Fr::one(), &dxxyy).inverse().unwrap();
         let yd = sub(&Fr::one(), &dxxyy).inverse().unwrap();
-        Point { x: mul(&xn, &xd), y: mul(&yn, &yd) }
+        Point {
+            x: mul(&xn, &xd),
+            y: mul(&yn, &yd),
+        }
     }
 
     fn affine_mul(p: &Point, k: &[u64; 4]) -> Point {
@@ -708,7 +806,10 @@ mod tests {
         assert_eq!(p.to_extended().add(&p.to_extended()), dbl);
         // P + (−P) = identity, P + identity = P
         assert!(p.to_extended().add(&p.neg().to_extended()).is_identity());
-        assert_eq!(p.to_extended().add(&ExtendedPoint::identity()).to_affine(), p);
+        assert_eq!(
+            p.to_extended().add(&ExtendedPoint::identity()).to_affine(),
+            p
+        );
     }
 
     #[test]
@@ -724,7 +825,13 @@ mod tests {
             let dm = double_mul_base(&k, &j, &p.to_extended());
             assert_eq!(dm.to_affine(), affine_add(&expect, &affine_mul(&p, &j)));
         }
-        for k in [[0u64; 4], [1, 0, 0, 0], [u64::MAX; 4], [0x80, 0, 0, 0], [0xff; 4]] {
+        for k in [
+            [0u64; 4],
+            [1, 0, 0, 0],
+            [u64::MAX; 4],
+            [0x80, 0, 0, 0],
+            [0xff; 4],
+        ] {
             assert_eq!(mul_base(&k).to_affine(), affine_mul(&b8, &k), "{k:?}");
             assert_eq!(b8.mul_scalar(&k), affine_mul(&b8, &k), "{k:?}");
         }
@@ -792,7 +899,10 @@ mod tests {
             let q = mul_base(&pseudo_random_limbs(seed)).to_affine();
             assert_eq!(Point::decompress(&q.compress()), Ok(q));
         }
-        assert_eq!(Point::decompress(&Point::identity().compress()), Ok(Point::identity()));
+        assert_eq!(
+            Point::decompress(&Point::identity().compress()),
+            Ok(Point::identity())
+        );
     }
 
     #[test]
@@ -800,18 +910,32 @@ mod tests {
         // y = p (non-canonical) and y = 2^255 − 1
         let p_le: [u8; 32] = {
             let mut b = [0u8; 32];
-            let p = [0x43e1f593f0000001u64, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
+            let p = [
+                0x43e1f593f0000001u64,
+                0x2833e84879b97091,
+                0xb85045b68181585d,
+                0x30644e72e131a029,
+            ];
             for i in 0..4 {
                 b[8 * i..8 * i + 8].copy_from_slice(&p[i].to_le_bytes());
             }
             b
         };
-        assert_eq!(Point::decompress(&p_le), Err(PointError::NonCanonicalCoordinate));
-        assert_eq!(Point::decompress(&[0xff; 32]), Err(PointError::NonCanonicalCoordinate));
+        assert_eq!(
+            Point::decompress(&p_le),
+            Err(PointError::NonCanonicalCoordinate)
+        );
+        assert_eq!(
+            Point::decompress(&[0xff; 32]),
+            Err(PointError::NonCanonicalCoordinate)
+        );
         // sign bit with x = 0 (identity encoding + bit)
         let mut id = Point::identity().compress();
         id[31] |= 0x80;
-        assert_eq!(Point::decompress(&id), Err(PointError::NonCanonicalCoordinate));
+        assert_eq!(
+            Point::decompress(&id),
+            Err(PointError::NonCanonicalCoordinate)
+        );
         // some y has no x: find one among small values
         let bad = (2u64..100)
             .map(|v| {
@@ -824,13 +948,19 @@ mod tests {
         assert_eq!(Point::decompress(&bad), Err(PointError::NotOnCurve));
         assert_eq!(le_bytes_to_limbs(&bad)[1], 0);
         // (x, y) pairs off the curve
-        assert_eq!(Point::new(Fr::one(), Fr::one()), Err(PointError::NotOnCurve));
+        assert_eq!(
+            Point::new(Fr::one(), Fr::one()),
+            Err(PointError::NotOnCurve)
+        );
     }
 
     #[test]
     fn low_order_points_are_not_in_the_subgroup() {
         // (0, −1) has order 2.
-        let t2 = Point { x: Fr::zero(), y: neg(&Fr::one()) };
+        let t2 = Point {
+            x: Fr::zero(),
+            y: neg(&Fr::one()),
+        };
         assert!(t2.is_on_curve());
         assert!(!t2.is_in_prime_subgroup());
         assert!(t2.to_extended().double().is_identity());

@@ -6,6 +6,7 @@
 //! implementations in the tests.
 
 pub mod babyjubjub;
+pub mod eddsa;
 pub mod field;
 pub mod params;
 pub mod packing;
