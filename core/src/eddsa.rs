@@ -254,10 +254,10 @@ impl fmt::Debug for PrivateKey {
 
 impl Drop for PrivateKey {
     fn drop(&mut self) {
-        for b in self.0.iter_mut() {
-            // Volatile so the wipe of a value about to die is not optimised away.
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        self.0 = [0; 32];
+        // Keeps the wipe of a value about to die from being optimised away (best effort: copies
+        // made by moves or `to_bytes` are not covered).
+        std::hint::black_box(&self.0);
     }
 }
 
