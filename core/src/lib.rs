@@ -5,6 +5,8 @@
 //! no async here; everything is deterministic and checked against independent reference
 //! implementations in the tests.
 
+pub mod babyjubjub;
+pub mod eddsa;
 pub mod field;
 pub mod params;
 pub mod packing;
