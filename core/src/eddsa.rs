@@ -13,7 +13,7 @@
 //! of a compressed point with x = 0 must be clear.
 
 use crate::babyjubjub::{self, ExtendedPoint, Point, PointError, SUBGROUP_ORDER};
-use crate::field::{fr_from_be_slice, fr_to_be_bytes, fr_to_le_bytes, fr_to_limbs, Fr};
+use crate::field::{fr_to_le_bytes, fr_to_limbs, Fr};
 use crate::poseidon;
 use blake_hash::Digest;
 use std::fmt;
@@ -381,40 +381,8 @@ impl PublicKey {
     }
 }
 
-/// The 160-bit hash of a public key that accounts store (PROTOCOL §2): the low 160 bits of
-/// `H(A.x, A.y)` as a 20-byte big-endian number. All zeros means "no signing key set".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct PubKeyHash(pub [u8; 20]);
-
-impl PubKeyHash {
-    /// "No signing key": the value of a fresh account.
-    pub const ZERO: PubKeyHash = PubKeyHash([0; 20]);
-
-    /// The low 160 bits of a field element.
-    pub fn from_fr_low160(f: &Fr) -> PubKeyHash {
-        let be = fr_to_be_bytes(f);
-        let mut out = [0u8; 20];
-        out.copy_from_slice(&be[12..]);
-        PubKeyHash(out)
-    }
-
-    /// The hash as a field element (its integer value, < 2^160 < p).
-    pub fn to_fr(&self) -> Fr {
-        fr_from_be_slice(&self.0).expect("160-bit value is below p")
-    }
-
-    /// Whether this is [`PubKeyHash::ZERO`].
-    pub fn is_zero(&self) -> bool {
-        self.0 == [0; 20]
-    }
-}
-
-impl fmt::Display for PubKeyHash {
-    /// `0x` followed by 40 lowercase hex digits.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "0x{}", hex::encode(self.0))
-    }
-}
+/// The account-side hash of a key; defined with the other value types.
+pub use crate::types::PubKeyHash;
 
 // ---------------------------------------------------------------------------------------------
 // Signatures
@@ -605,7 +573,7 @@ mod tests {
         let pk = circomlib_key().public_key();
         let h = poseidon::hash_n(&[pk.x(), pk.y()]);
         let pkh = pk.hash();
-        assert_eq!(&pkh.0[..], &fr_to_be_bytes(&h)[12..]);
+        assert_eq!(&pkh.0[..], &crate::field::fr_to_be_bytes(&h)[12..]);
         assert_eq!(PubKeyHash::from_fr_low160(&pkh.to_fr()), pkh);
         assert_eq!(pkh.to_string(), format!("0x{}", hex::encode(pkh.0)));
         assert_eq!(pkh.to_string().len(), 42);
