@@ -15,3 +15,5 @@ pub mod poseidon;
 pub mod types;
 pub mod merkle;
 pub mod account_tree;
+pub mod tx;
+pub mod ops;
