@@ -9,7 +9,7 @@ use rand_chacha::ChaCha20Rng;
 use std::hint::black_box;
 use std::time::Instant;
 use zkpay_core::account_tree::AccountTree;
-use zkpay_core::field::{fr_from_u128, fr_to_decimal, Fr};
+use zkpay_core::field::{fr_to_decimal, Fr};
 use zkpay_core::poseidon;
 use zkpay_core::types::Address;
 
@@ -32,7 +32,7 @@ fn ns_per_op(iters: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// Median ns/op of ours and of the reference, measured in alternating rounds.
-fn compare(iters: usize, mut ours: impl FnMut(), mut reference: impl FnMut()) -> (f64, f64) {
+pub(super) fn compare(iters: usize, mut ours: impl FnMut(), mut reference: impl FnMut()) -> (f64, f64) {
     // One untimed pass each warms caches and lazy tables.
     ns_per_op(iters.div_ceil(10), &mut ours);
     ns_per_op(iters.div_ceil(10), &mut reference);
@@ -44,7 +44,13 @@ fn compare(iters: usize, mut ours: impl FnMut(), mut reference: impl FnMut()) ->
     (median(a), median(b))
 }
 
-fn random_fr(rng: &mut impl Rng) -> Fr {
+/// Median ns/op of `f` over the usual rounds.
+pub(super) fn median_ns(iters: usize, mut f: impl FnMut()) -> f64 {
+    ns_per_op(iters.div_ceil(10), &mut f);
+    median((0..ROUNDS).map(|_| ns_per_op(iters, &mut f)).collect())
+}
+
+pub(super) fn random_fr(rng: &mut impl Rng) -> Fr {
     // 248 random bits: uniform enough for timing, always below p.
     let mut b = [0u8; 32];
     rng.fill(&mut b[1..]);
@@ -130,7 +136,6 @@ fn bench_tree(report: &mut Report, rng: &mut impl Rng, accounts: u32, updates: u
             .collect(),
     );
     report.add("account_batch_update_us", per_change / 1e3, "us");
-    black_box(fr_from_u128(0));
 }
 
 /// Run the suite; `scale` multiplies iteration counts.
