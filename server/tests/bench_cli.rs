@@ -1,0 +1,44 @@
+//! The `zkpay bench` command as a user runs it: a tiny-scale run prints every documented figure as
+//! JSON lines, and bad arguments are clear errors.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn zkpay(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zkpay")).args(args).output().expect("run zkpay")
+}
+
+#[test]
+fn bench_primitives_json_reports_every_required_figure() {
+    let out = zkpay(&["bench", "primitives", "--json", "--scale", "0.01"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let mut figures = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["suite"], "primitives");
+        assert!(v["unit"].is_string());
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
+    }
+    for name in [
+        "poseidon2_ns",
+        "poseidon2_speedup_vs_poseidon_rs",
+        "poseidon5_speedup_vs_poseidon_rs",
+        "eddsa_verify_us",
+        "eddsa_verify_speedup_vs_babyjubjub_rs",
+        "account_update_us",
+        "tree_bytes_per_account",
+    ] {
+        let v = figures.get(name).unwrap_or_else(|| panic!("missing {name} in {figures:?}"));
+        assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
+    }
+}
+
+#[test]
+fn bad_arguments_are_clear_errors() {
+    let out = zkpay(&["bench", "primitives", "--scale", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scale must be in (0, 100]"));
+    let out = zkpay(&["bench", "no-such-suite"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value"));
+}
