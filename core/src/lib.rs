@@ -17,3 +17,5 @@ pub mod merkle;
 pub mod account_tree;
 pub mod tx;
 pub mod ops;
+pub mod serde_util;
+pub mod vectors;

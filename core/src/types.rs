@@ -108,6 +108,29 @@ impl FromStr for PubKeyHash {
     }
 }
 
+/// Implements serde as the `0x`-hex text of [`Display`](fmt::Display) / [`FromStr`] (lowercase out,
+/// either case in; exactly 20 bytes).
+macro_rules! serde_via_text {
+    ($t:ty) => {
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // Owned: buffered (internally tagged) input cannot lend a `&str`.
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+serde_via_text!(Address);
+serde_via_text!(PubKeyHash);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +152,21 @@ mod tests {
             .unwrap();
         let h = PubKeyHash::from_fr_low160(&x);
         assert_eq!(h.to_string(), "0x89abcdef0123456789abcdef0123456789abcdef");
+    }
+
+    #[test]
+    fn address_and_pubkey_hash_json() {
+        let a: Address = "0x00112233445566778899AABBCCDDEEFF00112233".parse().unwrap();
+        let j = serde_json::to_string(&a).unwrap();
+        assert_eq!(j, "\"0x00112233445566778899aabbccddeeff00112233\"");
+        assert_eq!(serde_json::from_str::<Address>(&j).unwrap(), a);
+        let h = PubKeyHash([7; 20]);
+        let j = serde_json::to_string(&h).unwrap();
+        assert_eq!(serde_json::from_str::<PubKeyHash>(&j).unwrap(), h);
+        for bad in ["\"0x0011\"", "\"00112233445566778899aabbccddeeff00112233\"", "17", "null",
+                    "\"0x00112233445566778899aabbccddeeff0011223344\""] {
+            assert!(serde_json::from_str::<Address>(bad).is_err(), "{bad}");
+            assert!(serde_json::from_str::<PubKeyHash>(bad).is_err(), "{bad}");
+        }
     }
 }
