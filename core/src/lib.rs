@@ -19,3 +19,4 @@ pub mod tx;
 pub mod ops;
 pub mod serde_util;
 pub mod vectors;
+pub mod state;

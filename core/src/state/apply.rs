@@ -1,0 +1,466 @@
+//! The rules of each operation (PROTOCOL §5). Each `apply_*` first builds a [`Plan`] — every check
+//! done, every new value computed, nothing written — and then writes it, so a rejected operation
+//! changes nothing.
+
+use super::{ApplyError, State};
+use crate::account_tree::{AccountFields, AccountUpdate};
+use crate::ops::{
+    ChangePubKeyOp, DepositOp, ForcedExitOp, FullExitOp, NoopOp, Op, TransferOp, TransferToNewOp, WithdrawOp,
+};
+use crate::packing::{is_amount_packable, is_fee_packable};
+use crate::params::{FEE_ACCOUNT_ID, MAX_ACCOUNT_ID, MAX_DEPOSIT};
+use crate::tx::{
+    ChangePubKey, Deposit, Domain, ForcedExit, FullExit, L2Tx, PriorityOpData, TimeRange, Transfer, Withdraw,
+};
+use crate::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
+
+/// What the block being built tells the state: the timestamp L2 txs are checked against and the
+/// deployment their signatures are bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockContext {
+    /// Block timestamp (unix seconds).
+    pub timestamp: u64,
+    /// Chain and rollup contract.
+    pub domain: Domain,
+}
+
+/// An applied operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedOp {
+    /// The operation as it goes into the block (Transfer vs TransferToNew decided, amounts filled).
+    pub op: Op,
+    /// Witness mode: one update per chunk of `op` (chunks the op does not touch carry an unchanged
+    /// proof). Fast mode: empty.
+    pub updates: Vec<AccountUpdate>,
+    /// The fee the op pays, to be credited to the block's fee account: `(token, amount)`.
+    pub fee: Option<(TokenId, u128)>,
+}
+
+/// One chunk's effect.
+#[derive(Clone, Copy, Debug)]
+enum ChunkWrite {
+    /// Set the account's fields and one balance.
+    Write { id: AccountId, token: TokenId, fields: AccountFields, balance: u128 },
+    /// Touch nothing (the proof shows `(id, token)` unchanged).
+    Read { id: AccountId, token: TokenId },
+}
+
+/// A fully checked operation, ready to write.
+#[derive(Clone, Debug)]
+pub(super) struct Plan {
+    op: Op,
+    chunks: Vec<ChunkWrite>,
+    fee: Option<(TokenId, u128)>,
+}
+
+impl Plan {
+    fn new(op: Op, first: ChunkWrite, second: Option<ChunkWrite>, fee: Option<(TokenId, u128)>) -> Plan {
+        let n = op.chunks();
+        let (id, token) = match first {
+            ChunkWrite::Write { id, token, .. } | ChunkWrite::Read { id, token } => (id, token),
+        };
+        let mut chunks = vec![first];
+        chunks.extend(second);
+        while chunks.len() < n {
+            chunks.push(ChunkWrite::Read { id, token });
+        }
+        Plan { op, chunks, fee }
+    }
+}
+
+fn check_time(range: &TimeRange, timestamp: u64) -> Result<(), ApplyError> {
+    if timestamp < range.valid_from {
+        return Err(ApplyError::NotYetValid { valid_from: range.valid_from, timestamp });
+    }
+    if timestamp > range.valid_until {
+        return Err(ApplyError::Expired { valid_until: range.valid_until, timestamp });
+    }
+    Ok(())
+}
+
+fn bump(nonce: Nonce, account_id: AccountId) -> Result<Nonce, ApplyError> {
+    nonce.checked_add(1).ok_or(ApplyError::NonceExhausted(account_id))
+}
+
+impl State {
+    fn check_token(&self, token: TokenId) -> Result<(), ApplyError> {
+        if !self.is_token_known(token) {
+            return Err(ApplyError::UnknownToken(token));
+        }
+        Ok(())
+    }
+
+    fn existing(&self, id: AccountId) -> Result<AccountFields, ApplyError> {
+        if id > MAX_ACCOUNT_ID {
+            return Err(ApplyError::AccountIdOutOfRange(id));
+        }
+        self.account(id).ok_or(ApplyError::AccountNotFound(id))
+    }
+
+    /// The checks every L2 tx shares for its signer: exists, has a key, nonce, time range; the
+    /// signature itself is checked last (it is the expensive part).
+    fn check_signer(
+        &self,
+        id: AccountId,
+        nonce: Nonce,
+        range: &TimeRange,
+        ctx: &BlockContext,
+    ) -> Result<AccountFields, ApplyError> {
+        check_time(range, ctx.timestamp)?;
+        let fields = self.existing(id)?;
+        if fields.pubkey_hash.is_zero() {
+            return Err(ApplyError::NoSigningKey(id));
+        }
+        if nonce != fields.nonce {
+            return Err(ApplyError::NonceMismatch { expected: fields.nonce, got: nonce });
+        }
+        Ok(fields)
+    }
+
+    fn check_signed_by(expected: PubKeyHash, signer: Result<PubKeyHash, crate::tx::TxError>) -> Result<(), ApplyError> {
+        let got = signer?;
+        if got != expected {
+            return Err(ApplyError::WrongSigner { expected, got });
+        }
+        Ok(())
+    }
+
+    fn debit(&self, id: AccountId, token: TokenId, needed: u128) -> Result<u128, ApplyError> {
+        let balance = self.balance(id, token);
+        balance
+            .checked_sub(needed)
+            .ok_or(ApplyError::InsufficientBalance { account_id: id, token, balance, needed })
+    }
+
+    /// Plan a transfer to the account at `to_id`: an existing account whose address is `tx.to`
+    /// (Transfer), or the next free id if `tx.to` has no account (TransferToNew).
+    fn plan_transfer(&self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        self.check_token(tx.token)?;
+        if !is_amount_packable(tx.amount) {
+            return Err(ApplyError::AmountNotPackable(tx.amount));
+        }
+        if !is_fee_packable(tx.fee) {
+            return Err(ApplyError::FeeNotPackable(tx.fee));
+        }
+        if tx.to.is_zero() {
+            return Err(ApplyError::ZeroAddress);
+        }
+        let from = self.check_signer(tx.account_id, tx.nonce, &tx.time_range, ctx)?;
+        let needed = tx.amount.checked_add(tx.fee).ok_or(ApplyError::AmountOverflow)?;
+        let from_balance = self.debit(tx.account_id, tx.token, needed)?;
+        let from_fields = AccountFields { nonce: bump(from.nonce, tx.account_id)?, ..from };
+
+        let (op, to_fields, to_base) = match self.account(to_id) {
+            Some(to) => {
+                if to.address != tx.to {
+                    return Err(ApplyError::RecipientAddressMismatch {
+                        account_id: to_id,
+                        expected: tx.to,
+                        found: to.address,
+                    });
+                }
+                let op = Op::Transfer(TransferOp {
+                    from_id: tx.account_id,
+                    token: tx.token,
+                    to_id,
+                    amount: tx.amount,
+                    fee: tx.fee,
+                });
+                // To oneself: chunk 1 starts from chunk 0's result.
+                if to_id == tx.account_id {
+                    (op, from_fields, from_balance)
+                } else {
+                    (op, to, self.balance(to_id, tx.token))
+                }
+            }
+            None => {
+                if to_id != self.next_free_id() {
+                    return Err(ApplyError::NotNextFreeId { expected: self.next_free_id(), got: to_id });
+                }
+                if to_id > MAX_ACCOUNT_ID {
+                    return Err(ApplyError::AccountIdOutOfRange(to_id));
+                }
+                if let Some(existing) = self.account_id_by_address(&tx.to) {
+                    // The address already has an account: a second one would split its funds.
+                    return Err(ApplyError::AddressHasAccount { address: tx.to, account_id: existing });
+                }
+                let op = Op::TransferToNew(TransferToNewOp {
+                    from_id: tx.account_id,
+                    token: tx.token,
+                    amount: tx.amount,
+                    to_address: tx.to,
+                    to_id,
+                    fee: tx.fee,
+                });
+                (op, AccountFields { address: tx.to, ..Default::default() }, 0)
+            }
+        };
+        let to_balance = to_base
+            .checked_add(tx.amount)
+            .ok_or(ApplyError::BalanceOverflow { account_id: to_id, token: tx.token })?;
+        Self::check_signed_by(from.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        Ok(Plan::new(
+            op,
+            ChunkWrite::Write { id: tx.account_id, token: tx.token, fields: from_fields, balance: from_balance },
+            Some(ChunkWrite::Write { id: to_id, token: tx.token, fields: to_fields, balance: to_balance }),
+            Some((tx.token, tx.fee)),
+        ))
+    }
+
+    fn plan_withdraw(&self, tx: &Withdraw, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        self.check_token(tx.token)?;
+        if !is_fee_packable(tx.fee) {
+            return Err(ApplyError::FeeNotPackable(tx.fee));
+        }
+        if tx.to.is_zero() {
+            // Paying out to the zero address would burn the funds on L1.
+            return Err(ApplyError::ZeroAddress);
+        }
+        let from = self.check_signer(tx.account_id, tx.nonce, &tx.time_range, ctx)?;
+        let needed = tx.amount.checked_add(tx.fee).ok_or(ApplyError::AmountOverflow)?;
+        let balance = self.debit(tx.account_id, tx.token, needed)?;
+        let fields = AccountFields { nonce: bump(from.nonce, tx.account_id)?, ..from };
+        Self::check_signed_by(from.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        let op = Op::Withdraw(WithdrawOp {
+            account_id: tx.account_id,
+            token: tx.token,
+            amount: tx.amount,
+            fee: tx.fee,
+            to_address: tx.to,
+        });
+        Ok(Plan::new(
+            op,
+            ChunkWrite::Write { id: tx.account_id, token: tx.token, fields, balance },
+            None,
+            Some((tx.token, tx.fee)),
+        ))
+    }
+
+    fn plan_change_pubkey(&self, tx: &ChangePubKey, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        self.check_token(tx.fee_token)?;
+        if !is_fee_packable(tx.fee) {
+            return Err(ApplyError::FeeNotPackable(tx.fee));
+        }
+        check_time(&tx.time_range, ctx.timestamp)?;
+        let account = self.existing(tx.account_id)?;
+        if account.address != tx.account {
+            return Err(ApplyError::AddressMismatch {
+                account_id: tx.account_id,
+                expected: tx.account,
+                found: account.address,
+            });
+        }
+        if tx.nonce != account.nonce {
+            return Err(ApplyError::NonceMismatch { expected: account.nonce, got: tx.nonce });
+        }
+        let balance = self.debit(tx.account_id, tx.fee_token, tx.fee)?;
+        // Signed by the new key (the old one, if any, plays no part: L1 authorizes the change).
+        tx.verify_signature(&ctx.domain)?;
+        let fields = AccountFields {
+            nonce: bump(account.nonce, tx.account_id)?,
+            pubkey_hash: tx.new_pub_key_hash,
+            ..account
+        };
+        let op = Op::ChangePubKey(ChangePubKeyOp {
+            account_id: tx.account_id,
+            new_pub_key_hash: tx.new_pub_key_hash,
+            address: tx.account,
+            nonce: tx.nonce,
+            fee_token: tx.fee_token,
+            fee: tx.fee,
+        });
+        Ok(Plan::new(
+            op,
+            ChunkWrite::Write { id: tx.account_id, token: tx.fee_token, fields, balance },
+            None,
+            Some((tx.fee_token, tx.fee)),
+        ))
+    }
+
+    fn plan_forced_exit(&self, tx: &ForcedExit, target_id: AccountId, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        self.check_token(tx.token)?;
+        if !is_fee_packable(tx.fee) {
+            return Err(ApplyError::FeeNotPackable(tx.fee));
+        }
+        let initiator = self.check_signer(tx.initiator_account_id, tx.nonce, &tx.time_range, ctx)?;
+        let target = self.existing(target_id)?;
+        if target.address != tx.target {
+            return Err(ApplyError::AddressMismatch { account_id: target_id, expected: tx.target, found: target.address });
+        }
+        if !target.pubkey_hash.is_zero() {
+            return Err(ApplyError::TargetHasSigningKey(target_id));
+        }
+        let initiator_balance = self.debit(tx.initiator_account_id, tx.token, tx.fee)?;
+        let amount = self.balance(target_id, tx.token);
+        Self::check_signed_by(initiator.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        let initiator_fields = AccountFields { nonce: bump(initiator.nonce, tx.initiator_account_id)?, ..initiator };
+        let op = Op::ForcedExit(ForcedExitOp {
+            initiator_id: tx.initiator_account_id,
+            target_id,
+            token: tx.token,
+            fee: tx.fee,
+            amount,
+            target_address: tx.target,
+        });
+        Ok(Plan::new(
+            op,
+            ChunkWrite::Write {
+                id: tx.initiator_account_id,
+                token: tx.token,
+                fields: initiator_fields,
+                balance: initiator_balance,
+            },
+            Some(ChunkWrite::Write { id: target_id, token: tx.token, fields: target, balance: 0 }),
+            Some((tx.token, tx.fee)),
+        ))
+    }
+
+    fn plan_deposit(&self, deposit: &Deposit, account_id: AccountId) -> Result<Plan, ApplyError> {
+        self.check_token(deposit.token)?;
+        if deposit.amount == 0 || deposit.amount > MAX_DEPOSIT {
+            return Err(ApplyError::InvalidDepositAmount(deposit.amount));
+        }
+        if deposit.to.is_zero() {
+            return Err(ApplyError::ZeroAddress);
+        }
+        if account_id > MAX_ACCOUNT_ID {
+            return Err(ApplyError::AccountIdOutOfRange(account_id));
+        }
+        let fields = match self.account(account_id) {
+            Some(f) if f.address == deposit.to => f,
+            Some(f) => {
+                return Err(ApplyError::AddressMismatch { account_id, expected: deposit.to, found: f.address })
+            }
+            None => {
+                if account_id != self.next_free_id() {
+                    return Err(ApplyError::NotNextFreeId { expected: self.next_free_id(), got: account_id });
+                }
+                if let Some(existing) = self.account_id_by_address(&deposit.to) {
+                    return Err(ApplyError::AddressHasAccount { address: deposit.to, account_id: existing });
+                }
+                AccountFields { address: deposit.to, ..Default::default() }
+            }
+        };
+        let balance = self
+            .balance(account_id, deposit.token)
+            .checked_add(deposit.amount)
+            .ok_or(ApplyError::BalanceOverflow { account_id, token: deposit.token })?;
+        let op = Op::Deposit(DepositOp { account_id, token: deposit.token, amount: deposit.amount, address: deposit.to });
+        Ok(Plan::new(op, ChunkWrite::Write { id: account_id, token: deposit.token, fields, balance }, None, None))
+    }
+
+    fn plan_full_exit(&self, exit: &FullExit) -> Result<Plan, ApplyError> {
+        if exit.account_id > MAX_ACCOUNT_ID {
+            return Err(ApplyError::AccountIdOutOfRange(exit.account_id));
+        }
+        if exit.token > crate::params::MAX_TOKEN_ID {
+            return Err(ApplyError::TokenIdOutOfRange(exit.token));
+        }
+        // Always included; pays only the owner, and only what is there.
+        let owned = self.account(exit.account_id).filter(|f| f.address == exit.owner);
+        let amount = if owned.is_some() { self.balance(exit.account_id, exit.token) } else { 0 };
+        let op = Op::FullExit(FullExitOp { account_id: exit.account_id, owner: exit.owner, token: exit.token, amount });
+        let first = match owned {
+            Some(fields) if amount > 0 => {
+                ChunkWrite::Write { id: exit.account_id, token: exit.token, fields, balance: 0 }
+            }
+            _ => ChunkWrite::Read { id: exit.account_id, token: exit.token },
+        };
+        Ok(Plan::new(op, first, None, None))
+    }
+
+    /// Write a checked plan.
+    pub(super) fn execute(&mut self, plan: Plan) -> Result<AppliedOp, ApplyError> {
+        let mut updates = Vec::new();
+        for chunk in plan.chunks {
+            let u = match chunk {
+                ChunkWrite::Write { id, token, fields, balance } => self.write(id, token, fields, balance)?,
+                ChunkWrite::Read { id, token } => self.read_only(id, token)?,
+            };
+            updates.extend(u);
+        }
+        Ok(AppliedOp { op: plan.op, updates, fee: plan.fee })
+    }
+
+    /// Where a transfer to `to` goes: the address's account, or the next free id.
+    pub fn recipient_id(&self, to: &Address) -> AccountId {
+        self.account_id_by_address(to).unwrap_or(self.next_free_id())
+    }
+
+    pub(super) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        match tx {
+            L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), ctx),
+            L2Tx::Withdraw(w) => self.plan_withdraw(w, ctx),
+            L2Tx::ChangePubKey(c) => self.plan_change_pubkey(c, ctx),
+            L2Tx::ForcedExit(f) => {
+                let target = self.account_id_by_address(&f.target).ok_or(ApplyError::NoAccountForAddress(f.target))?;
+                self.plan_forced_exit(f, target, ctx)
+            }
+        }
+    }
+
+    pub(super) fn plan_priority(&self, op: &PriorityOpData) -> Result<Plan, ApplyError> {
+        match op {
+            PriorityOpData::Deposit(d) => self.plan_deposit(d, self.recipient_id(&d.to)),
+            PriorityOpData::FullExit(e) => self.plan_full_exit(e),
+        }
+    }
+
+    /// Check an L2 tx against the current state without applying it (e.g. for a mempool).
+    pub fn check_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Op, ApplyError> {
+        Ok(self.plan_tx(tx, ctx)?.op)
+    }
+
+    /// Apply an L2 tx; the recipient of a transfer is found by address (a new account is created at
+    /// the next free id if the address has none).
+    pub fn apply_tx(&mut self, tx: &L2Tx, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_tx(tx, ctx)?;
+        self.execute(plan)
+    }
+
+    /// Apply a transfer to an explicitly chosen recipient id (block replay, tests): rejected unless
+    /// `to_id` holds `tx.to` or is the next free id for a new account.
+    pub fn apply_transfer_to(&mut self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_transfer(tx, to_id, ctx)?;
+        self.execute(plan)
+    }
+
+    /// Apply a forced exit of an explicitly chosen target id (block replay, tests).
+    pub fn apply_forced_exit_to(
+        &mut self,
+        tx: &ForcedExit,
+        target_id: AccountId,
+        ctx: &BlockContext,
+    ) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_forced_exit(tx, target_id, ctx)?;
+        self.execute(plan)
+    }
+
+    /// Apply a priority op from L1 (deposit to the address's account or a new one; full exit).
+    pub fn apply_priority_op(&mut self, op: &PriorityOpData) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_priority(op)?;
+        self.execute(plan)
+    }
+
+    /// Apply a deposit into an explicitly chosen account id (block replay, tests): rejected unless
+    /// the account belongs to `deposit.to` or is the next free id.
+    pub fn apply_deposit_to(&mut self, deposit: &Deposit, account_id: AccountId) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_deposit(deposit, account_id)?;
+        self.execute(plan)
+    }
+
+    /// A padding chunk (touches nothing; in witness mode proves the fee account's ETH leaf).
+    pub fn apply_noop(&mut self) -> Result<AppliedOp, ApplyError> {
+        self.execute(Plan::new(Op::Noop(NoopOp), ChunkWrite::Read { id: FEE_ACCOUNT_ID, token: 0 }, None, None))
+    }
+
+    /// Credit a block's collected fee to its fee account (after the last chunk, PROTOCOL §6).
+    pub fn credit_fee(&mut self, fee_account: AccountId, token: TokenId, amount: u128) -> Result<Option<AccountUpdate>, ApplyError> {
+        let fields = self.existing(fee_account)?;
+        let balance = self
+            .balance(fee_account, token)
+            .checked_add(amount)
+            .ok_or(ApplyError::BalanceOverflow { account_id: fee_account, token })?;
+        self.write(fee_account, token, fields, balance)
+    }
+}
