@@ -20,3 +20,4 @@ pub mod ops;
 pub mod serde_util;
 pub mod vectors;
 pub mod state;
+pub mod block;

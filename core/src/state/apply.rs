@@ -47,13 +47,23 @@ enum ChunkWrite {
 
 /// A fully checked operation, ready to write.
 #[derive(Clone, Debug)]
-pub(super) struct Plan {
+pub(crate) struct Plan {
     op: Op,
     chunks: Vec<ChunkWrite>,
     fee: Option<(TokenId, u128)>,
 }
 
 impl Plan {
+    /// The operation this plan produces.
+    pub(crate) fn op(&self) -> &Op {
+        &self.op
+    }
+
+    /// The fee it pays.
+    pub(crate) fn fee(&self) -> Option<(TokenId, u128)> {
+        self.fee
+    }
+
     fn new(op: Op, first: ChunkWrite, second: Option<ChunkWrite>, fee: Option<(TokenId, u128)>) -> Plan {
         let n = op.chunks();
         let (id, token) = match first {
@@ -370,7 +380,7 @@ impl State {
     }
 
     /// Write a checked plan.
-    pub(super) fn execute(&mut self, plan: Plan) -> Result<AppliedOp, ApplyError> {
+    pub(crate) fn execute(&mut self, plan: Plan) -> Result<AppliedOp, ApplyError> {
         let mut updates = Vec::new();
         for chunk in plan.chunks {
             let u = match chunk {
@@ -387,7 +397,7 @@ impl State {
         self.account_id_by_address(to).unwrap_or(self.next_free_id())
     }
 
-    pub(super) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    pub(crate) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
         match tx {
             L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), ctx),
             L2Tx::Withdraw(w) => self.plan_withdraw(w, ctx),
@@ -399,7 +409,7 @@ impl State {
         }
     }
 
-    pub(super) fn plan_priority(&self, op: &PriorityOpData) -> Result<Plan, ApplyError> {
+    pub(crate) fn plan_priority(&self, op: &PriorityOpData) -> Result<Plan, ApplyError> {
         match op {
             PriorityOpData::Deposit(d) => self.plan_deposit(d, self.recipient_id(&d.to)),
             PriorityOpData::FullExit(e) => self.plan_full_exit(e),
