@@ -192,7 +192,7 @@ fn build_vectors() -> Value {
         ),
     ];
 
-    let ops = vec![
+    let ops = [
         ("noop", Op::Noop(NoopOp)),
         (
             "deposit",
@@ -253,7 +253,7 @@ fn build_vectors() -> Value {
     let mut block_ops: Vec<Op> = ops.iter().map(|(_, op)| *op).collect();
     let used: usize = block_ops.iter().map(Op::chunks).sum();
     let block_chunks = 40;
-    block_ops.extend(std::iter::repeat(Op::Noop(NoopOp)).take(block_chunks - used));
+    block_ops.resize(block_ops.len() + block_chunks - used, Op::Noop(NoopOp));
     let block = json!({
         "chunks": block_chunks,
         "pubdata": hex0x(&block_pubdata(&block_ops).expect("vector block encodes")),

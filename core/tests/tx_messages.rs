@@ -198,7 +198,8 @@ fn wrong_domain_fails_verification() {
 fn tampering_any_signed_transfer_field_fails_verification() {
     let d = domain();
     let t = transfer().signed(&key(4), &d).unwrap();
-    let tampered: Vec<(&str, Box<dyn Fn(&mut Transfer)>)> = vec![
+    type Tamper = Box<dyn Fn(&mut Transfer)>;
+    let tampered: Vec<(&str, Tamper)> = vec![
         ("amount", Box::new(|t| t.amount = 2 * 10u128.pow(30))),
         ("fee", Box::new(|t| t.fee = 1_240_000)),
         ("nonce", Box::new(|t| t.nonce += 1)),
