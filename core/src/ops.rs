@@ -575,6 +575,8 @@ fn decode_at(pubdata: &[u8], start: usize, chunk: usize) -> Result<(Op, usize), 
 /// Decodes a whole block's pubdata into its ops (Noops included). The length must be a multiple
 /// of `CHUNK_BYTES`; every op must decode strictly (see [`Op::decode`]). Never panics.
 pub fn decode_block_pubdata(pubdata: &[u8]) -> Result<Vec<Op>, PubdataError> {
+    // `%` rather than `is_multiple_of`: the workspace MSRV (1.80) predates it.
+    #[allow(clippy::manual_is_multiple_of)]
     if pubdata.len() % CHUNK_BYTES != 0 {
         return Err(PubdataError::BadLength { len: pubdata.len() });
     }
