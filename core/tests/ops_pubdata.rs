@@ -261,7 +261,7 @@ fn ops_json_is_tagged_camel_case_with_string_amounts() {
 }
 
 fn packable_amount() -> impl Strategy<Value = u128> {
-    prop_oneof![any::<u128>(), 0u128..1_000_000, (0u64..(1 << 35), 0u32..29).prop_map(|(m, e)| m as u128 * 10u128.pow(e))]
+    prop_oneof![any::<u128>(), 0u128..1_000_000, (0u64..(1 << 35), 0u32..29).prop_map(|(m, e)| (m as u128).saturating_mul(10u128.pow(e)))]
         .prop_map(|v| AMOUNT_FLOAT.closest_packable(v))
 }
 
