@@ -6,7 +6,7 @@ use crate::account_tree::AccountUpdate;
 use crate::field::{fr_from_be_bytes, Fr};
 use crate::ops::{block_pubdata, onchain_bitmap, Op, PubdataError};
 use crate::params::FEE_SLOTS;
-use crate::state::{AppliedOp, ApplyError, BlockContext, State, UpdateMode};
+use crate::state::{AppliedOp, ApplyError, BlockContext, State, UpdateMode, VerifiedTx};
 use crate::tx::{Domain, L2Tx, PriorityOp};
 use crate::types::{AccountId, TokenId};
 use sha2::{Digest, Sha256};
@@ -207,7 +207,15 @@ impl BlockBuilder {
     /// Add an L2 tx: checked against the state, the chunk budget and the fee slots before anything
     /// changes.
     pub fn add_tx(&mut self, state: &mut State, tx: &L2Tx) -> Result<&AppliedOp, BlockError> {
-        let plan = state.plan_tx(tx, &self.context())?;
+        let plan = state.plan_tx(tx, &self.context(), None)?;
+        let slot = self.admit(plan.op(), plan.fee())?;
+        let applied = state.execute(plan)?;
+        Ok(self.record(applied, slot))
+    }
+
+    /// Add an L2 tx whose signature was verified beforehand ([`VerifiedTx`]).
+    pub fn add_verified_tx(&mut self, state: &mut State, tx: &VerifiedTx) -> Result<&AppliedOp, BlockError> {
+        let plan = state.plan_verified(tx, &self.context())?;
         let slot = self.admit(plan.op(), plan.fee())?;
         let applied = state.execute(plan)?;
         Ok(self.record(applied, slot))

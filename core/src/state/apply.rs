@@ -2,7 +2,7 @@
 //! done, every new value computed, nothing written — and then writes it, so a rejected operation
 //! changes nothing.
 
-use super::{ApplyError, State};
+use super::{ApplyError, State, VerifiedTx};
 use crate::account_tree::{AccountFields, AccountUpdate};
 use crate::ops::{
     ChangePubKeyOp, DepositOp, ForcedExitOp, FullExitOp, NoopOp, Op, TransferOp, TransferToNewOp, WithdrawOp,
@@ -10,7 +10,7 @@ use crate::ops::{
 use crate::packing::{is_amount_packable, is_fee_packable};
 use crate::params::{FEE_ACCOUNT_ID, MAX_ACCOUNT_ID, MAX_DEPOSIT};
 use crate::tx::{
-    ChangePubKey, Deposit, Domain, ForcedExit, FullExit, L2Tx, PriorityOpData, TimeRange, Transfer, Withdraw,
+    ChangePubKey, Deposit, Domain, ForcedExit, FullExit, L2Tx, PriorityOpData, TimeRange, Transfer, TxError, Withdraw,
 };
 use crate::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
 
@@ -78,6 +78,14 @@ impl Plan {
     }
 }
 
+/// The signer: given (already verified) or verified now.
+fn signer_of(pre: Option<PubKeyHash>, verify: impl FnOnce() -> Result<PubKeyHash, TxError>) -> Result<PubKeyHash, TxError> {
+    match pre {
+        Some(p) => Ok(p),
+        None => verify(),
+    }
+}
+
 fn check_time(range: &TimeRange, timestamp: u64) -> Result<(), ApplyError> {
     if timestamp < range.valid_from {
         return Err(ApplyError::NotYetValid { valid_from: range.valid_from, timestamp });
@@ -127,7 +135,7 @@ impl State {
         Ok(fields)
     }
 
-    fn check_signed_by(expected: PubKeyHash, signer: Result<PubKeyHash, crate::tx::TxError>) -> Result<(), ApplyError> {
+    fn check_signed_by(expected: PubKeyHash, signer: Result<PubKeyHash, TxError>) -> Result<(), ApplyError> {
         let got = signer?;
         if got != expected {
             return Err(ApplyError::WrongSigner { expected, got });
@@ -144,7 +152,13 @@ impl State {
 
     /// Plan a transfer to the account at `to_id`: an existing account whose address is `tx.to`
     /// (Transfer), or the next free id if `tx.to` has no account (TransferToNew).
-    fn plan_transfer(&self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    fn plan_transfer(
+        &self,
+        tx: &Transfer,
+        to_id: AccountId,
+        ctx: &BlockContext,
+        pre: Option<PubKeyHash>,
+    ) -> Result<Plan, ApplyError> {
         self.check_token(tx.token)?;
         if !is_amount_packable(tx.amount) {
             return Err(ApplyError::AmountNotPackable(tx.amount));
@@ -208,7 +222,7 @@ impl State {
         let to_balance = to_base
             .checked_add(tx.amount)
             .ok_or(ApplyError::BalanceOverflow { account_id: to_id, token: tx.token })?;
-        Self::check_signed_by(from.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        Self::check_signed_by(from.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
         Ok(Plan::new(
             op,
             ChunkWrite::Write { id: tx.account_id, token: tx.token, fields: from_fields, balance: from_balance },
@@ -217,7 +231,7 @@ impl State {
         ))
     }
 
-    fn plan_withdraw(&self, tx: &Withdraw, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    fn plan_withdraw(&self, tx: &Withdraw, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
         self.check_token(tx.token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
@@ -230,7 +244,7 @@ impl State {
         let needed = tx.amount.checked_add(tx.fee).ok_or(ApplyError::AmountOverflow)?;
         let balance = self.debit(tx.account_id, tx.token, needed)?;
         let fields = AccountFields { nonce: bump(from.nonce, tx.account_id)?, ..from };
-        Self::check_signed_by(from.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        Self::check_signed_by(from.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
         let op = Op::Withdraw(WithdrawOp {
             account_id: tx.account_id,
             token: tx.token,
@@ -246,7 +260,7 @@ impl State {
         ))
     }
 
-    fn plan_change_pubkey(&self, tx: &ChangePubKey, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    fn plan_change_pubkey(&self, tx: &ChangePubKey, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
         self.check_token(tx.fee_token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
@@ -265,7 +279,10 @@ impl State {
         }
         let balance = self.debit(tx.account_id, tx.fee_token, tx.fee)?;
         // Signed by the new key (the old one, if any, plays no part: L1 authorizes the change).
-        tx.verify_signature(&ctx.domain)?;
+        let signer = signer_of(pre, || tx.verify_signature(&ctx.domain))?;
+        if signer != tx.new_pub_key_hash {
+            return Err(TxError::WrongSigner { expected: tx.new_pub_key_hash, actual: signer }.into());
+        }
         let fields = AccountFields {
             nonce: bump(account.nonce, tx.account_id)?,
             pubkey_hash: tx.new_pub_key_hash,
@@ -287,7 +304,13 @@ impl State {
         ))
     }
 
-    fn plan_forced_exit(&self, tx: &ForcedExit, target_id: AccountId, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    fn plan_forced_exit(
+        &self,
+        tx: &ForcedExit,
+        target_id: AccountId,
+        ctx: &BlockContext,
+        pre: Option<PubKeyHash>,
+    ) -> Result<Plan, ApplyError> {
         self.check_token(tx.token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
@@ -302,7 +325,7 @@ impl State {
         }
         let initiator_balance = self.debit(tx.initiator_account_id, tx.token, tx.fee)?;
         let amount = self.balance(target_id, tx.token);
-        Self::check_signed_by(initiator.pubkey_hash, tx.verify_signature(&ctx.domain))?;
+        Self::check_signed_by(initiator.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
         let initiator_fields = AccountFields { nonce: bump(initiator.nonce, tx.initiator_account_id)?, ..initiator };
         let op = Op::ForcedExit(ForcedExitOp {
             initiator_id: tx.initiator_account_id,
@@ -397,14 +420,16 @@ impl State {
         self.account_id_by_address(to).unwrap_or(self.next_free_id())
     }
 
-    pub(crate) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+    /// Plan an L2 tx; `pre` is the signer's key hash when the signature was already verified
+    /// (see [`VerifiedTx`]), `None` to verify it here, after the cheap checks.
+    pub(crate) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
         match tx {
-            L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), ctx),
-            L2Tx::Withdraw(w) => self.plan_withdraw(w, ctx),
-            L2Tx::ChangePubKey(c) => self.plan_change_pubkey(c, ctx),
+            L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), ctx, pre),
+            L2Tx::Withdraw(w) => self.plan_withdraw(w, ctx, pre),
+            L2Tx::ChangePubKey(c) => self.plan_change_pubkey(c, ctx, pre),
             L2Tx::ForcedExit(f) => {
                 let target = self.account_id_by_address(&f.target).ok_or(ApplyError::NoAccountForAddress(f.target))?;
-                self.plan_forced_exit(f, target, ctx)
+                self.plan_forced_exit(f, target, ctx, pre)
             }
         }
     }
@@ -418,20 +443,34 @@ impl State {
 
     /// Check an L2 tx against the current state without applying it (e.g. for a mempool).
     pub fn check_tx(&self, tx: &L2Tx, ctx: &BlockContext) -> Result<Op, ApplyError> {
-        Ok(self.plan_tx(tx, ctx)?.op)
+        Ok(self.plan_tx(tx, ctx, None)?.op)
     }
 
     /// Apply an L2 tx; the recipient of a transfer is found by address (a new account is created at
     /// the next free id if the address has none).
     pub fn apply_tx(&mut self, tx: &L2Tx, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_tx(tx, ctx)?;
+        let plan = self.plan_tx(tx, ctx, None)?;
         self.execute(plan)
+    }
+
+    /// Apply an L2 tx whose signature was verified beforehand (e.g. in parallel at mempool
+    /// admission); refused if it was verified for another deployment.
+    pub fn apply_verified_tx(&mut self, tx: &VerifiedTx, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
+        let plan = self.plan_verified(tx, ctx)?;
+        self.execute(plan)
+    }
+
+    pub(crate) fn plan_verified(&self, tx: &VerifiedTx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
+        if tx.domain() != &ctx.domain {
+            return Err(ApplyError::DomainMismatch);
+        }
+        self.plan_tx(tx.tx(), ctx, Some(tx.signer()))
     }
 
     /// Apply a transfer to an explicitly chosen recipient id (block replay, tests): rejected unless
     /// `to_id` holds `tx.to` or is the next free id for a new account.
     pub fn apply_transfer_to(&mut self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_transfer(tx, to_id, ctx)?;
+        let plan = self.plan_transfer(tx, to_id, ctx, None)?;
         self.execute(plan)
     }
 
@@ -442,7 +481,7 @@ impl State {
         target_id: AccountId,
         ctx: &BlockContext,
     ) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_forced_exit(tx, target_id, ctx)?;
+        let plan = self.plan_forced_exit(tx, target_id, ctx, None)?;
         self.execute(plan)
     }
 

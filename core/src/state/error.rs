@@ -131,6 +131,9 @@ pub enum ApplyError {
         /// Its account.
         account_id: AccountId,
     },
+    /// A tx verified for another chain or rollup contract.
+    #[error("the tx was verified for another deployment")]
+    DomainMismatch,
     /// Account id out of range or the tree is full.
     #[error("account id {0} is out of range")]
     AccountIdOutOfRange(AccountId),

@@ -12,9 +12,11 @@
 
 mod apply;
 mod error;
+mod verified;
 
 pub use apply::{AppliedOp, BlockContext};
 pub use error::ApplyError;
+pub use verified::VerifiedTx;
 
 use crate::account_tree::{AccountFields, AccountTree, AccountUpdate};
 use crate::field::Fr;

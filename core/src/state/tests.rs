@@ -489,3 +489,31 @@ fn fast_mode_reaches_the_same_root_as_witness_mode() {
     assert_eq!(fast.account(13), witness.account(13));
     assert_eq!(fast.root(), witness.root());
 }
+
+#[test]
+fn pre_verified_txs_apply_like_unverified_ones_and_keep_their_domain() {
+    let mut a = setup();
+    let mut b = setup();
+    let tx = signed(transfer(1, addr(BOB), 0, 9, 1, 1), ALICE);
+    let verified = VerifiedTx::verify(tx.clone(), &domain()).unwrap();
+    assert_eq!(verified.signer(), key(ALICE).public_key().hash());
+    assert_eq!(a.apply_tx(&tx, &ctx()).unwrap(), b.apply_verified_tx(&verified, &ctx()).unwrap());
+    assert_eq!(a.root(), b.root());
+    // Verified for the right key but the wrong account: still the account's key that counts.
+    let forged = VerifiedTx::verify(signed(transfer(1, addr(BOB), 0, 9, 1, 2), BOB), &domain()).unwrap();
+    assert_rejected(
+        &mut b,
+        ApplyError::WrongSigner { expected: key(ALICE).public_key().hash(), got: key(BOB).public_key().hash() },
+        |s| s.apply_verified_tx(&forged, &ctx()),
+    );
+    // Verified for another deployment.
+    let other = Domain { chain_id: 1, ..domain() };
+    let t = transfer(1, addr(BOB), 0, 9, 1, 2).signed(&key(ALICE), &other).unwrap();
+    let elsewhere = VerifiedTx::verify(L2Tx::Transfer(t), &other).unwrap();
+    assert_rejected(&mut b, ApplyError::DomainMismatch, |s| s.apply_verified_tx(&elsewhere, &ctx()));
+    // Batch verification keeps order and reports each failure.
+    let mut bad = transfer(1, addr(BOB), 0, 9, 1, 2).signed(&key(ALICE), &domain()).unwrap();
+    bad.fee = 2;
+    let results = VerifiedTx::verify_all(vec![tx, L2Tx::Transfer(bad)], &domain());
+    assert!(results[0].is_ok() && results[1].is_err());
+}
