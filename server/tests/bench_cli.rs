@@ -34,6 +34,22 @@ fn bench_primitives_json_reports_every_required_figure() {
 }
 
 #[test]
+fn bench_state_json_reports_rates() {
+    let out = zkpay(&["bench", "state", "--json", "--scale", "0.01"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in ["transfers_per_second", "sequential_updates_per_second"] {
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!("\"name\":\"{name}\"")))
+            .unwrap_or_else(|| panic!("missing {name} in {text}"));
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["suite"], "state");
+        assert!(v["value"].as_f64().unwrap() > 0.0);
+    }
+}
+
+#[test]
 fn bad_arguments_are_clear_errors() {
     let out = zkpay(&["bench", "primitives", "--scale", "0"]);
     assert!(!out.status.success());

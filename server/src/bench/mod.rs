@@ -4,6 +4,7 @@
 mod eddsa_bench;
 mod primitives;
 mod report;
+mod state;
 
 pub use report::Report;
 
@@ -25,6 +26,8 @@ pub struct BenchArgs {
 enum Suite {
     /// Poseidon, EdDSA verification, state-tree updates and memory.
     Primitives,
+    /// The state transition with 100,000 accounts: transfers per second, witness update rate.
+    State,
 }
 
 /// Run one suite and print its report.
@@ -37,9 +40,11 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     }
     let mut report = Report::new(match args.suite {
         Suite::Primitives => "primitives",
+        Suite::State => "state",
     });
     match args.suite {
         Suite::Primitives => primitives::run(&mut report, args.scale)?,
+        Suite::State => state::run(&mut report, args.scale)?,
     }
     report.print(args.json);
     Ok(())
