@@ -12,7 +12,7 @@
 //! signature), the public key must be in the prime subgroup and not the identity, and the sign bit
 //! of a compressed point with x = 0 must be clear.
 
-use crate::babyjubjub::{self, ExtendedPoint, Point, PointError, SUBGROUP_ORDER};
+use crate::babyjubjub::{self, Point, PointError, PointTable, SUBGROUP_ORDER};
 use crate::field::{fr_to_le_bytes, fr_to_limbs, Fr};
 use crate::poseidon;
 use blake_hash::Digest;
@@ -308,12 +308,15 @@ impl PrivateKey {
     }
 }
 
-/// A validated public key: on the curve, in the prime-order subgroup, not the identity. The
-/// negated point is cached in extended coordinates, which is what verification multiplies.
+/// A validated public key: on the curve, in the prime-order subgroup, not the identity.
+///
+/// Holds a [`PointTable`] of the negated point (8 KB), which is what verification multiplies:
+/// building it once per key makes each verification's `k·(−A)` take 33 doublings instead of
+/// about 251. Keep a decoded key around when it verifies more than one signature.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicKey {
     point: Point,
-    neg_ext: ExtendedPoint,
+    neg_table: PointTable,
 }
 
 impl PartialEq for PublicKey {
@@ -327,7 +330,7 @@ impl PublicKey {
     fn from_point_unchecked(point: Point) -> PublicKey {
         PublicKey {
             point,
-            neg_ext: point.neg().to_extended(),
+            neg_table: PointTable::new(&point.neg()),
         }
     }
 
@@ -338,14 +341,18 @@ impl PublicKey {
         if point == Point::identity() {
             return Err(EddsaError::IdentityKey);
         }
-        if !point.is_in_prime_subgroup() {
+        let key = Self::from_point_unchecked(point);
+        // l·(−A) is the identity iff l·A is. The table's doublings 2^(33·j)·(−A) are most of the
+        // work of a subgroup check anyway, so checking with the table costs little beyond it.
+        if !key.neg_table.mul(&SUBGROUP_ORDER).is_identity() {
             return Err(EddsaError::NotInSubgroup);
         }
-        Ok(Self::from_point_unchecked(point))
+        Ok(key)
     }
 
     /// Decodes and validates a compressed key (32 bytes, babyjubjub-rs `compress`).
-    /// Costs one square root and one scalar multiplication (the subgroup check).
+    /// Costs one square root, the key's [`PointTable`] and one multiplication with it (the
+    /// subgroup check).
     pub fn from_compressed(bytes: &[u8; 32]) -> Result<PublicKey, EddsaError> {
         Self::from_point(Point::decompress(bytes)?)
     }
@@ -430,7 +437,7 @@ impl Signature {
             return Err(EddsaError::NotOnCurve);
         }
         let k = Scalar::from_fr(&challenge(&self.r8, &pk.point, msg)).times8();
-        let q = babyjubjub::double_mul_base(&self.s.0, &k.0, &pk.neg_ext);
+        let q = pk.neg_table.double_mul_base(&self.s.0, &k.0);
         if q.eq_affine(&self.r8) {
             Ok(())
         } else {
