@@ -312,11 +312,12 @@ impl PrivateKey {
 ///
 /// Holds a [`PointTable`] of the negated point (8 KB), which is what verification multiplies:
 /// building it once per key makes each verification's `k·(−A)` take 33 doublings instead of
-/// about 251. Keep a decoded key around when it verifies more than one signature.
-#[derive(Clone, Copy, Debug)]
+/// about 251. Keep a decoded key around when it verifies more than one signature. The table is
+/// shared behind an `Arc`, so cloning a key is cheap.
+#[derive(Clone, Debug)]
 pub struct PublicKey {
     point: Point,
-    neg_table: PointTable,
+    neg_table: std::sync::Arc<PointTable>,
 }
 
 impl PartialEq for PublicKey {
@@ -330,7 +331,7 @@ impl PublicKey {
     fn from_point_unchecked(point: Point) -> PublicKey {
         PublicKey {
             point,
-            neg_table: PointTable::new(&point.neg()),
+            neg_table: std::sync::Arc::new(PointTable::new(&point.neg())),
         }
     }
 
@@ -600,8 +601,8 @@ mod tests {
     #[test]
     fn public_key_constructors_validate() {
         let pk = circomlib_key().public_key();
-        assert_eq!(PublicKey::from_compressed(&pk.compress()), Ok(pk));
-        assert_eq!(PublicKey::from_xy(pk.x(), pk.y()), Ok(pk));
+        assert_eq!(PublicKey::from_compressed(&pk.compress()), Ok(pk.clone()));
+        assert_eq!(PublicKey::from_xy(pk.x(), pk.y()), Ok(pk.clone()));
         assert_eq!(
             pk.point(),
             Point {
