@@ -79,6 +79,8 @@ struct Width {
     /// Per partial round: the sparse factor's first row (t entries) then its first column below the
     /// diagonal (t − 1 entries).
     sparse: Vec<Mont>,
+    /// S-box output of the capacity element in the first full round: `(0 + c0)^5`.
+    first_x0: Mont,
 }
 
 fn widths() -> &'static [Width] {
@@ -229,6 +231,7 @@ impl Width {
             m: mont(&m.iter().flatten().copied().collect::<Vec<_>>()),
             m_pre: mont(&m_pre),
             sparse: mont(&sparse),
+            first_x0: Mont::from_fr(&full_c[0].pow([5u64])),
         }
     }
 
@@ -242,58 +245,92 @@ impl Width {
     }
 
     // The permutation keeps its state lazily reduced in [0, 2p) (see `Mont::mul_lazy`) and
-    // reduces only the output: every constant is canonical, so all bounds hold.
+    // reduces only the output: every constant is canonical (< p), which is what `Mont::dot_lazy`
+    // needs of its second operand, so all bounds hold. The width is a const parameter so that the
+    // loops unroll and the state stays in registers / fixed stack slots.
     #[inline(always)]
-    fn full_round(&self, s: &mut [Mont; MAX_T], c: &[Mont], m: &[Mont]) {
-        let t = self.t;
-        for i in 0..t {
+    fn full_round<const T: usize>(s: &mut [Mont; T], c: &[Mont], m: &[Mont], first: Option<Mont>) {
+        let c = &c[..T];
+        let start = match first {
+            // First round: the capacity element is 0, so its S-box output is a constant.
+            Some(x0) => {
+                s[0] = x0;
+                1
+            }
+            None => 0,
+        };
+        for i in start..T {
             s[i] = s[i].add_lazy(c[i]).pow5_lazy();
         }
-        let mut out = [Mont::ZERO; MAX_T];
-        for i in 0..t {
-            let row = &m[i * t..(i + 1) * t];
-            let mut acc = s[0].mul_lazy(row[0]);
-            for j in 1..t {
-                acc = acc.add_lazy(s[j].mul_lazy(row[j]));
-            }
-            out[i] = acc;
+        let m = &m[..T * T];
+        let mut out = [Mont::ZERO; T];
+        for (o, row) in out.iter_mut().zip(m.chunks_exact(T)) {
+            *o = Mont::dot_lazy(&s[..], row);
         }
-        s[..t].copy_from_slice(&out[..t]);
+        *s = out;
     }
 
-    #[inline]
-    fn permute(&self, s: &mut [Mont; MAX_T]) {
-        let t = self.t;
+    #[inline(always)]
+    fn permute<const T: usize>(&self, s: &mut [Mont; T]) {
+        debug_assert_eq!(self.t, T);
         let half = N_ROUNDS_F / 2;
-        for r in 0..half {
+        Self::full_round(s, &self.full_c[..T], &self.m, Some(self.first_x0));
+        for r in 1..half {
             let m = if r == half - 1 { &self.m_pre } else { &self.m };
-            self.full_round(s, &self.full_c[r * t..(r + 1) * t], m);
+            Self::full_round(s, &self.full_c[r * T..(r + 1) * T], m, None);
         }
-        let stride = 2 * t - 1;
-        for k in 0..self.rounds_p {
-            let x0 = s[0].add_lazy(self.partial_c[k]).pow5_lazy();
-            let e = &self.sparse[k * stride..(k + 1) * stride];
-            let mut acc = x0.mul_lazy(e[0]);
-            for j in 1..t {
-                acc = acc.add_lazy(s[j].mul_lazy(e[j]));
-                s[j] = s[j].add_lazy(x0.mul_lazy(e[t + j - 1]));
+        let stride = 2 * T - 1;
+        let sparse = &self.sparse[..self.rounds_p * stride];
+        for (&pc, e) in self.partial_c[..self.rounds_p].iter().zip(sparse.chunks_exact(stride)) {
+            let x0 = s[0].add_lazy(pc).pow5_lazy();
+            // New x0: the sparse matrix's first row against [x0, x1, …]; one reduction.
+            let mut v = *s;
+            v[0] = x0;
+            let acc = Mont::dot_lazy(&v[..], &e[..T]);
+            // xj += x0·(first column)j.
+            for j in 1..T {
+                s[j] = s[j].add_lazy(x0.mul_lazy(e[T + j - 1]));
             }
             s[0] = acc;
         }
         for r in half..N_ROUNDS_F {
-            self.full_round(s, &self.full_c[r * t..(r + 1) * t], &self.m);
+            Self::full_round(s, &self.full_c[r * T..(r + 1) * T], &self.m, None);
         }
     }
 
-    /// Permute `[0, inputs…]` and return the first element.
-    #[inline]
-    fn hash(&self, inputs: &[Fr]) -> Fr {
-        let mut s = [Mont::ZERO; MAX_T];
+    /// Permute `[0, inputs…]` and return the first element; `T` is `inputs.len() + 1`.
+    #[inline(always)]
+    fn hash_t<const T: usize>(&self, inputs: &[Fr]) -> Fr {
+        let mut s = [Mont::ZERO; T];
         for (d, x) in s[1..].iter_mut().zip(inputs) {
             *d = Mont::from_fr(x);
         }
         self.permute(&mut s);
         s[0].canonical().to_fr()
+    }
+
+    /// Dispatch to the permutation specialised for this width.
+    #[inline]
+    fn hash(&self, inputs: &[Fr]) -> Fr {
+        match inputs.len() {
+            1 => self.hash_t::<2>(inputs),
+            2 => self.hash_t::<3>(inputs),
+            3 => self.hash_t::<4>(inputs),
+            4 => self.hash_t::<5>(inputs),
+            5 => self.hash_t::<6>(inputs),
+            6 => self.hash_t::<7>(inputs),
+            7 => self.hash_t::<8>(inputs),
+            8 => self.hash_t::<9>(inputs),
+            9 => self.hash_t::<10>(inputs),
+            10 => self.hash_t::<11>(inputs),
+            11 => self.hash_t::<12>(inputs),
+            12 => self.hash_t::<13>(inputs),
+            13 => self.hash_t::<14>(inputs),
+            14 => self.hash_t::<15>(inputs),
+            15 => self.hash_t::<16>(inputs),
+            16 => self.hash_t::<17>(inputs),
+            n => unreachable!("width checked by the callers, got {n} inputs"),
+        }
     }
 }
 
