@@ -232,12 +232,30 @@ fn block_vectors_cover_every_op_and_case() {
                 fee_tokens.insert(u64_of(&s["token"]));
             }
         }
-        for input in b["inputs"].as_array().unwrap() {
+        // Inputs map one to one onto the leading ops; a priority op's L1 bytes are the op's unpadded
+        // pubdata with the operator-filled field zeroed (docs/protocol.md §11).
+        let inputs = b["inputs"].as_array().unwrap();
+        assert!(ops[inputs.len()..].iter().all(|o| matches!(o, Op::Noop(_))));
+        for (input, op) in inputs.iter().zip(&ops) {
             if input["kind"] == "priorityOp" {
                 let p: PriorityOp = serde_json::from_value(input["priorityOp"].clone()).unwrap();
-                if let PriorityOpData::FullExit(_) = p.data {
-                    assert_eq!(&unhex(&input["l1Pubdata"])[27..], &[0u8; 16], "operator-filled amount zeroed");
+                let mut bytes = op.encode_unpadded().unwrap();
+                match (&p.data, op) {
+                    (PriorityOpData::Deposit(_), Op::Deposit(_)) => bytes[1..5].fill(0),
+                    (PriorityOpData::FullExit(_), Op::FullExit(_)) => bytes[27..43].fill(0),
+                    other => panic!("priority input and op differ: {other:?}"),
                 }
+                assert_eq!(bytes.len(), 43);
+                assert_eq!(bytes, unhex(&input["l1Pubdata"]));
+            } else {
+                let tx: L2Tx = serde_json::from_value(input["tx"].clone()).unwrap();
+                let expected: &[u8] = match tx {
+                    L2Tx::Transfer(_) => &[0x02, 0x05],
+                    L2Tx::Withdraw(_) => &[0x03],
+                    L2Tx::ChangePubKey(_) => &[0x07],
+                    L2Tx::ForcedExit(_) => &[0x08],
+                };
+                assert!(expected.contains(&op.opcode()), "tx {tx:?} became {op:?}");
             }
         }
     }
@@ -245,4 +263,36 @@ fn block_vectors_cover_every_op_and_case() {
     assert!(fee_tokens.len() >= 2, "fee tokens {fee_tokens:?}");
     assert!(full_exit_paid && full_exit_zero && to_self && unused_slot);
     assert!(deposit_targets.len() < deposits, "a deposit to an existing account");
+}
+
+/// docs/protocol.md §9.3, §10.5 and §11 quote values of the committed vectors; after a
+/// regeneration that changes them, this fails until the spec is updated too.
+#[test]
+fn protocol_doc_quotes_the_current_vectors() {
+    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/protocol.md")).unwrap();
+    let v = committed();
+    let block3 = &v["blocks"][2];
+    assert_eq!(block3["header"]["chunks"], 8);
+    let mut quoted = vec![
+        v["genesis"]["root"].clone(),
+        block3["oldRoot"].clone(),
+        block3["newRoot"].clone(),
+        block3["commitment"].clone(),
+        block3["publicInput"]["hex"].clone(),
+        block3["publicInput"]["decimal"].clone(),
+    ];
+    let txs: Value = serde_json::from_str(
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/tx_op_vectors.json")).unwrap(),
+    )
+    .unwrap();
+    quoted.push(txs["txs"][0]["txHash"].clone());
+    quoted.push(txs["txs"][0]["signature"].clone());
+    quoted.push(txs["priorityOps"][1]["l1Pubdata"].clone());
+    for q in quoted {
+        let s = q.as_str().unwrap();
+        assert!(doc.contains(s), "docs/protocol.md does not quote {s}");
+    }
+    // The quoted pubdata, split in the table, is the block's pubdata.
+    let pubdata = block3["pubdata"].as_str().unwrap().trim_start_matches("0x");
+    assert!(doc.contains(&pubdata[..40]) && doc.contains(&pubdata[40..140]));
 }
