@@ -1,9 +1,15 @@
-//! Deterministic tx and op test vectors for the other implementations (circuit, contracts,
-//! wallet): fixed keys, fixed domain, every L2 tx type with its message inputs, `M`, hash and
-//! signature, and every op type with its pubdata. Pure: no I/O; `core/tests/vectors.rs` compares
-//! the output with the committed `testdata/tx_op_vectors.json` (regenerate with
-//! `ZKPAY_REGEN=1 cargo test -p zkpay-core --test vectors`).
+//! Deterministic test vectors for the other implementations (circuit, contracts, wallet):
+//!
+//! - [`tx_and_op_vectors`]: fixed keys, fixed domain, every L2 tx type with its message inputs,
+//!   `M`, hash and signature, and every op type with its pubdata (`testdata/tx_op_vectors.json`,
+//!   checked by `core/tests/vectors.rs`);
+//! - [`block_vectors`]: a genesis and a scenario of blocks played through the real state and
+//!   block builder, with roots, pubdata, onchain bitmap, commitment and public input
+//!   (`testdata/block_vectors.json`, checked by `core/tests/block_vectors.rs`).
+//!
+//! Pure: no I/O. Regenerate every vector file with `scripts/regen-vectors.sh`.
 
+use crate::block::{commitment_header, Block, BlockBuilder, BlockHeader};
 use crate::eddsa::PrivateKey;
 use crate::field::{fr_to_decimal, fr_to_hex};
 use crate::ops::{
@@ -14,7 +20,8 @@ use crate::tx::{
     ChangePubKey, ChangePubKeyAuth, Deposit, Domain, ForcedExit, FullExit, L2Tx, PriorityOp, PriorityOpData, TimeRange,
     Transfer, TxSignature, Withdraw,
 };
-use crate::types::{Address, PubKeyHash};
+use crate::state::{State, UpdateMode};
+use crate::types::{AccountId, Address, PubKeyHash, TokenId};
 use serde_json::{json, Value};
 
 /// The vectors' deployment: Anvil/Hardhat chain 31337 and the first contract their default
@@ -291,5 +298,278 @@ fn build_vectors() -> Value {
         "block": block,
         "priorityOps": priority_vectors,
         "zeroPubKeyHash": PubKeyHash::ZERO.to_string(),
+    })
+}
+
+/// An input of a block in the vectors: an L1 priority request or a signed L2 tx.
+enum Input {
+    Priority(PriorityOp),
+    Tx(L2Tx),
+}
+
+/// The scenario's actors (Anvil's default accounts 0–4 as L1 addresses).
+const OPERATOR: &str = "f39fd6e51aad88f6f4ce6ab8827279cfffb92266";
+const ALICE: &str = "70997970c51812dc3a010c7d01b50e20d4c3c8aa";
+const BOB: &str = "3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+const CAROL: &str = "90f79bf6eb2c4f870365e785982e1f101e93b906";
+const DAVE: &str = "15d34aaf54267db7d7c367839aaf71a00a2c6a65";
+
+/// Tokens registered besides ETH (0).
+const BLOCK_VECTOR_TOKENS: [TokenId; 2] = [1, 2];
+
+/// Timestamps of blocks 1, 2, 3.
+const T1: u64 = 1_700_000_000;
+const T2: u64 = 1_700_000_600;
+const T3: u64 = 1_700_001_200;
+
+const ETH: u128 = 1_000_000_000_000_000_000;
+/// Token 1 has 6 decimals (a USDC-like token).
+const USD: u128 = 1_000_000;
+
+fn block_header_json(h: &BlockHeader) -> Value {
+    json!({
+        "chainId": h.domain.chain_id,
+        "rollup": h.domain.rollup,
+        "number": h.number,
+        "feeAccount": h.fee_account,
+        "timestamp": h.timestamp,
+        "chunks": h.chunks,
+    })
+}
+
+fn input_json(input: &Input, domain: &Domain) -> Value {
+    match input {
+        Input::Priority(p) => json!({
+            "kind": "priorityOp",
+            "priorityOp": p,
+            "l1Pubdata": hex0x(&p.l1_pubdata()),
+        }),
+        Input::Tx(tx) => json!({
+            "kind": "tx",
+            "tx": tx,
+            "txHash": tx.tx_hash_hex(domain).expect("vector tx hash"),
+        }),
+    }
+}
+
+fn block_json(description: &str, inputs: &[Input], block: &Block) -> Value {
+    let domain = block.header.domain;
+    json!({
+        "description": description,
+        "header": block_header_json(&block.header),
+        "oldRoot": fr_to_hex(&block.old_root),
+        "newRoot": fr_to_hex(&block.new_root),
+        "inputs": inputs.iter().map(|i| input_json(i, &domain)).collect::<Vec<_>>(),
+        "ops": block.ops,
+        "feeSlots": block.fee_slots.iter().map(|s| json!({"token": s.token, "amount": s.amount.to_string()})).collect::<Vec<_>>(),
+        "priorityOps": block.priority_ops,
+        "pubdata": hex0x(&block.pubdata),
+        "onchainBitmap": hex0x(&block.onchain_bitmap),
+        "commitmentHeader": hex0x(&commitment_header(&block.header, &block.old_root, &block.new_root)),
+        "commitment": hex0x(&block.commitment),
+        "publicInput": {
+            "hex": fr_to_hex(&block.public_input),
+            "decimal": fr_to_decimal(&block.public_input),
+        },
+    })
+}
+
+/// Plays `inputs` into one block in witness mode and seals it.
+fn play_block(state: &mut State, header: BlockHeader, inputs: &[Input]) -> Block {
+    let mut builder = BlockBuilder::new(state, header).expect("vector block opens");
+    for input in inputs {
+        // The scenario is valid by construction: every input is accepted.
+        match input {
+            Input::Priority(p) => builder.add_priority_op(state, p).map(|_| ()),
+            Input::Tx(tx) => builder.add_tx(state, tx).map(|_| ()),
+        }
+        .expect("vector input applies");
+    }
+    builder.seal(state).expect("vector block seals")
+}
+
+/// Genesis and three blocks (32, 32 and 8 chunks) exercising every op type, played through
+/// [`State`] and [`BlockBuilder`] in [`UpdateMode::Witness`] (deterministic; object keys sorted).
+///
+/// Scenario (account ids: 0 operator, 1 Alice, 2 Bob, 3 Carol; Dave has no account):
+/// - block 1 (32 chunks, fee account 0): Deposit ETH to Alice (new account 1), Deposit token 1 to
+///   Alice (existing), ChangePubKey Alice (fee in token 1), Deposit ETH to Bob (new account 2),
+///   ChangePubKey Bob (fee in ETH), Transfer Alice → Bob (token 1), 3 Noops;
+/// - block 2 (32 chunks, fee account 0): TransferToNew Alice → Carol (new account 3, ETH), FullExit
+///   of Bob's ETH by Bob (the owner), Transfer Bob → Bob (token 1), Deposit token 2 from Dave to Carol
+///   (existing, keyless), Withdraw Alice → Dave's L1 address (token 1, non-packable amount, time
+///   range ending at the block timestamp), FullExit of Alice's ETH requested by Dave (not the owner:
+///   amount 0), 6 Noops;
+/// - block 3 (8 chunks, fee account 2 = Bob): Transfer Alice → Bob (token 1), ForcedExit of Carol's
+///   ETH by Alice (Carol has no key), 1 Noop; fee slots in order of first use: token 1, then ETH.
+pub fn block_vectors() -> Value {
+    sort_keys(build_block_vectors())
+}
+
+fn build_block_vectors() -> Value {
+    let domain = vector_domain();
+    let unsigned = TxSignature::default();
+    let operator = Address(hex_20(OPERATOR));
+    let alice = Address(hex_20(ALICE));
+    let bob = Address(hex_20(BOB));
+    let carol = Address(hex_20(CAROL));
+    let dave = Address(hex_20(DAVE));
+    let (alice_key, bob_key) = (fixed_key(1), fixed_key(2));
+    let (a, b): (AccountId, AccountId) = (1, 2);
+    let wide = TimeRange { valid_from: T1, valid_until: T1 + 86_400 };
+
+    let mut state = State::genesis(operator).expect("genesis");
+    state.set_mode(UpdateMode::Witness);
+    for t in BLOCK_VECTOR_TOKENS {
+        state.register_token(t).expect("register token");
+    }
+    let genesis_root = state.root();
+
+    let deposit = |serial: u64, from: Address, to: Address, token: TokenId, amount: u128| {
+        Input::Priority(PriorityOp {
+            serial_id: serial,
+            data: PriorityOpData::Deposit(Deposit { from, to, token, amount }),
+            expiration_block: 1_000 + serial,
+        })
+    };
+    let full_exit = |serial: u64, account_id: AccountId, owner: Address, token: TokenId| {
+        Input::Priority(PriorityOp {
+            serial_id: serial,
+            data: PriorityOpData::FullExit(FullExit { account_id, owner, token }),
+            expiration_block: 1_000 + serial,
+        })
+    };
+    let sign = |key: &PrivateKey, mut tx: L2Tx| {
+        tx.sign(key, &domain).expect("vector tx signs");
+        Input::Tx(tx)
+    };
+    let change_pubkey = |key: &PrivateKey, account_id: AccountId, account: Address, fee_token: TokenId, fee: u128| {
+        sign(
+            key,
+            L2Tx::ChangePubKey(ChangePubKey {
+                account_id,
+                account,
+                new_pub_key_hash: key.public_key().hash(),
+                fee_token,
+                fee,
+                nonce: 0,
+                time_range: wide,
+                auth: ChangePubKeyAuth::Onchain,
+                signature: unsigned,
+            }),
+        )
+    };
+    let transfer = |key: &PrivateKey, from: AccountId, to: Address, token: TokenId, amount: u128, fee: u128, nonce: u32, time_range: TimeRange| {
+        sign(key, L2Tx::Transfer(Transfer { account_id: from, to, token, amount, fee, nonce, time_range, signature: unsigned }))
+    };
+
+    let header = |number: u32, fee_account: AccountId, timestamp: u64, chunks: usize| BlockHeader {
+        domain,
+        number,
+        fee_account,
+        timestamp,
+        chunks,
+    };
+
+    let plan: Vec<(&str, BlockHeader, Vec<Input>)> = vec![
+        (
+            "Deposits to new and existing accounts, ChangePubKey with fees in two tokens, a Transfer; 3 Noops",
+            header(1, 0, T1, 32),
+            vec![
+                deposit(0, alice, alice, 0, 10 * ETH),
+                deposit(1, alice, alice, 1, 5_000 * USD),
+                change_pubkey(&alice_key, a, alice, 1, USD),
+                deposit(2, bob, bob, 0, 2 * ETH),
+                change_pubkey(&bob_key, b, bob, 0, 100_000_000_000_000),
+                transfer(&alice_key, a, bob, 1, 1_500 * USD, 500_000, 1, TimeRange::ALWAYS),
+            ],
+        ),
+        (
+            "TransferToNew, FullExit by the owner, transfer to self, Deposit to a keyless account, Withdraw, \
+             FullExit by a non-owner (amount 0); 6 Noops",
+            header(2, 0, T2, 32),
+            vec![
+                transfer(&alice_key, a, carol, 0, ETH, 200_000_000_000_000, 2, TimeRange { valid_from: T2, valid_until: T2 + 3_600 }),
+                full_exit(3, b, bob, 0),
+                transfer(&bob_key, b, bob, 1, 100 * USD, 250_000, 1, wide),
+                deposit(4, dave, carol, 2, 700_000_000_000_000_000),
+                sign(
+                    &alice_key,
+                    L2Tx::Withdraw(Withdraw {
+                        account_id: a,
+                        to: dave,
+                        token: 1,
+                        amount: 1_234_567_891,
+                        fee: 750_000,
+                        nonce: 3,
+                        time_range: TimeRange { valid_from: T1, valid_until: T2 },
+                        signature: unsigned,
+                    }),
+                ),
+                full_exit(5, a, dave, 0),
+            ],
+        ),
+        (
+            "Smallest block size: Transfer and ForcedExit of a keyless account, fee slots token 1 then ETH, \
+             fee account 2; 1 Noop",
+            header(3, b, T3, 8),
+            vec![
+                transfer(&alice_key, a, bob, 1, 10 * USD, 100_000, 4, wide),
+                sign(
+                    &alice_key,
+                    L2Tx::ForcedExit(ForcedExit {
+                        initiator_account_id: a,
+                        target: carol,
+                        token: 0,
+                        fee: 100_000_000_000_000,
+                        nonce: 5,
+                        time_range: wide,
+                        signature: unsigned,
+                    }),
+                ),
+            ],
+        ),
+    ];
+
+    let blocks: Vec<Value> = plan
+        .iter()
+        .map(|(description, header, inputs)| {
+            let block = play_block(&mut state, *header, inputs);
+            block_json(description, inputs, &block)
+        })
+        .collect();
+
+    let accounts: Vec<Value> = [
+        ("operator (fee account)", operator, None),
+        ("Alice", alice, Some(&alice_key)),
+        ("Bob", bob, Some(&bob_key)),
+        ("Carol (never sets a key)", carol, None),
+        ("Dave (no L2 account)", dave, None),
+    ]
+    .iter()
+    .map(|(name, address, key)| {
+        json!({
+            "name": name,
+            "address": address,
+            "accountId": state.account_id_by_address(address),
+            "privateKey": key.map(|k| hex0x(&k.to_bytes())),
+            "pubKeyHash": key.map(|k| k.public_key().hash()),
+        })
+    })
+    .collect();
+
+    json!({
+        "description": "zkpay block vectors (docs/protocol.md §7–§11): a genesis and blocks played through \
+                        zkpay_core's State and BlockBuilder; generated by zkpay_core::vectors::block_vectors",
+        "domain": domain,
+        "accounts": accounts,
+        "genesis": {
+            "operator": operator,
+            "feeAccount": crate::params::FEE_ACCOUNT_ID,
+            "tokens": std::iter::once(0).chain(BLOCK_VECTOR_TOKENS).collect::<Vec<TokenId>>(),
+            "root": fr_to_hex(&genesis_root),
+        },
+        "blocks": blocks,
+        "finalRoot": fr_to_hex(&state.root()),
     })
 }
