@@ -198,15 +198,11 @@ impl State {
                 }
             }
             None => {
-                if to_id != self.next_free_id() {
-                    return Err(ApplyError::NotNextFreeId { expected: self.next_free_id(), got: to_id });
-                }
+                // Only "the leaf is empty" is a protocol rule (the circuit sees leaves, not the id
+                // allocator): on the node path `recipient_id` picks the lowest never-used id and one
+                // account per address by construction, and a replay must follow what was proven.
                 if to_id > MAX_ACCOUNT_ID {
                     return Err(ApplyError::AccountIdOutOfRange(to_id));
-                }
-                if let Some(existing) = self.account_id_by_address(&tx.to) {
-                    // The address already has an account: a second one would split its funds.
-                    return Err(ApplyError::AddressHasAccount { address: tx.to, account_id: existing });
                 }
                 let op = Op::TransferToNew(TransferToNewOp {
                     from_id: tx.account_id,
@@ -364,15 +360,8 @@ impl State {
             Some(f) => {
                 return Err(ApplyError::AddressMismatch { account_id, expected: deposit.to, found: f.address })
             }
-            None => {
-                if account_id != self.next_free_id() {
-                    return Err(ApplyError::NotNextFreeId { expected: self.next_free_id(), got: account_id });
-                }
-                if let Some(existing) = self.account_id_by_address(&deposit.to) {
-                    return Err(ApplyError::AddressHasAccount { address: deposit.to, account_id: existing });
-                }
-                AccountFields { address: deposit.to, ..Default::default() }
-            }
+            // Empty leaf: see `plan_transfer` on why the id allocator is not checked here.
+            None => AccountFields { address: deposit.to, ..Default::default() },
         };
         let balance = self
             .balance(account_id, deposit.token)
@@ -468,7 +457,7 @@ impl State {
     }
 
     /// Apply a transfer to an explicitly chosen recipient id (block replay, tests): rejected unless
-    /// `to_id` holds `tx.to` or is the next free id for a new account.
+    /// `to_id` holds `tx.to` or is an empty leaf (then a TransferToNew creates the account there).
     pub fn apply_transfer_to(&mut self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
         let plan = self.plan_transfer(tx, to_id, ctx, None)?;
         self.execute(plan)
@@ -492,7 +481,7 @@ impl State {
     }
 
     /// Apply a deposit into an explicitly chosen account id (block replay, tests): rejected unless
-    /// the account belongs to `deposit.to` or is the next free id.
+    /// the account belongs to `deposit.to` or the leaf is empty.
     pub fn apply_deposit_to(&mut self, deposit: &Deposit, account_id: AccountId) -> Result<AppliedOp, ApplyError> {
         let plan = self.plan_deposit(deposit, account_id)?;
         self.execute(plan)

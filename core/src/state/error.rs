@@ -65,14 +65,6 @@ pub enum ApplyError {
         /// The account's address.
         found: Address,
     },
-    /// A new account must be created at the next free id.
-    #[error("new accounts are created at id {expected}, not {got}")]
-    NotNextFreeId {
-        /// The next free id.
-        expected: AccountId,
-        /// The id asked for.
-        got: AccountId,
-    },
     /// A transfer or deposit to the zero address (which marks empty leaves).
     #[error("the zero address cannot own an account")]
     ZeroAddress,
@@ -123,14 +115,6 @@ pub enum ApplyError {
     /// No account belongs to that address.
     #[error("no account belongs to {0}")]
     NoAccountForAddress(Address),
-    /// The address already owns an account; a new one for it is refused.
-    #[error("{address} already owns account {account_id}")]
-    AddressHasAccount {
-        /// The address.
-        address: Address,
-        /// Its account.
-        account_id: AccountId,
-    },
     /// A tx verified for another chain or rollup contract.
     #[error("the tx was verified for another deployment")]
     DomainMismatch,
