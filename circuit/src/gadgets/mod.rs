@@ -8,6 +8,7 @@ pub mod boolean;
 pub mod compare;
 pub mod equal;
 pub mod num;
+pub mod poseidon;
 pub mod range;
 pub mod select;
 
