@@ -7,6 +7,7 @@ pub mod bits;
 pub mod boolean;
 pub mod compare;
 pub mod equal;
+pub mod float;
 pub mod merkle;
 pub mod num;
 pub mod poseidon;
