@@ -13,6 +13,7 @@ pub mod num;
 pub mod poseidon;
 pub mod range;
 pub mod select;
+pub mod sha256;
 
 pub use boolean::{AllocatedBit, Boolean};
 pub use num::Num;
