@@ -78,7 +78,7 @@ pub const fn poseidon_constraints(n: usize) -> usize {
     3 * (N_ROUNDS_F * t - 1 + N_ROUNDS_P[t - 2])
 }
 
-/// Native value of the gadget, for witness code that wants to avoid the core dependency path.
+/// The native value the gadget computes (`zkpay_core::poseidon::hash`), for witness code and tests.
 pub fn native_hash(inputs: &[Fr]) -> Fr {
     zkpay_core::poseidon::hash(inputs).expect("1..=16 inputs")
 }
