@@ -18,19 +18,19 @@ pub const P: [u64; 4] = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b681815
 const INV: u64 = 0xc2e1f593efffffff;
 
 #[inline(always)]
-fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
+pub(crate) fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
     let t = acc as u128 + (a as u128) * (b as u128) + carry as u128;
     (t as u64, (t >> 64) as u64)
 }
 
 #[inline(always)]
-fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+pub(crate) fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
     let t = a as u128 + b as u128 + carry as u128;
     (t as u64, (t >> 64) as u64)
 }
 
 #[inline(always)]
-fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+pub(crate) fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
     let t = (a as u128).wrapping_sub(b as u128 + (borrow >> 63) as u128);
     (t as u64, (t >> 64) as u64)
 }
@@ -172,25 +172,11 @@ impl Mont {
         Mont(reduce_once([r0, r1, r2, r3]))
     }
 
-    /// `self · other` (CIOS Montgomery multiplication).
+    /// `self · other` (CIOS Montgomery multiplication), fully reduced.
     #[inline(always)]
     pub fn mul(self, other: Mont) -> Mont {
-        let (a, b) = (self.0, other.0);
-        let mut t = [0u64; 4];
-        for &ai in a.iter() {
-            let (t0, mut c_a) = mac(t[0], ai, b[0], 0);
-            let m = t0.wrapping_mul(INV);
-            let (_, mut c_m) = mac(t0, m, P[0], 0);
-            for j in 1..4 {
-                let (tj, ca) = mac(t[j], ai, b[j], c_a);
-                c_a = ca;
-                let (r, cm) = mac(tj, m, P[j], c_m);
-                c_m = cm;
-                t[j - 1] = r;
-            }
-            t[3] = c_m.wrapping_add(c_a);
-        }
-        Mont(reduce_once(t))
+        // Reduced inputs are within mul_lazy's [0, 2p) domain; one subtraction makes it canonical.
+        self.mul_lazy(other).canonical()
     }
 
     /// Lazily reduced product: inputs and output in `[0, 2p)`. Sound because 4p < 2^256: the

@@ -8,7 +8,7 @@
 //! compared or leaves as an `Fr`.
 
 use crate::field::{Field, Fr, PrimeField};
-use crate::montgomery::Mont;
+use crate::montgomery::{adc, sbb, Mont};
 
 /// 2p, little-endian limbs (the bound of lazily reduced values).
 const P2: [u64; 4] = [
@@ -37,18 +37,6 @@ const SQRT_EXP: [u64; 4] = [
     0x098d014dc2822db4,
     0x0000000183227397,
 ];
-
-#[inline(always)]
-fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let t = (a as u128).wrapping_sub(b as u128 + (borrow >> 63) as u128);
-    (t as u64, (t >> 64) as u64)
-}
-
-#[inline(always)]
-fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = a as u128 + b as u128 + carry as u128;
-    (t as u64, (t >> 64) as u64)
-}
 
 /// `a − b` for lazily reduced inputs, result in `[0, 2p)`.
 ///

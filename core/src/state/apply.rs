@@ -150,6 +150,27 @@ impl State {
             .ok_or(ApplyError::InsufficientBalance { account_id: id, token, balance, needed })
     }
 
+    /// The sender's side of a Transfer or Withdraw (chunk 0): signer checks, then `amount + fee`
+    /// debited and the nonce bumped. Returns the fields before, the fields after and the balance
+    /// after.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_sender(
+        &self,
+        id: AccountId,
+        nonce: Nonce,
+        range: &TimeRange,
+        token: TokenId,
+        amount: u128,
+        fee: u128,
+        ctx: &BlockContext,
+    ) -> Result<(AccountFields, AccountFields, u128), ApplyError> {
+        let before = self.check_signer(id, nonce, range, ctx)?;
+        let needed = amount.checked_add(fee).ok_or(ApplyError::AmountOverflow)?;
+        let balance = self.debit(id, token, needed)?;
+        let after = AccountFields { nonce: bump(before.nonce, id)?, ..before };
+        Ok((before, after, balance))
+    }
+
     /// Plan a transfer to the account at `to_id`: an existing account whose address is `tx.to`
     /// (Transfer), or the next free id if `tx.to` has no account (TransferToNew).
     fn plan_transfer(
@@ -169,10 +190,8 @@ impl State {
         if tx.to.is_zero() {
             return Err(ApplyError::ZeroAddress);
         }
-        let from = self.check_signer(tx.account_id, tx.nonce, &tx.time_range, ctx)?;
-        let needed = tx.amount.checked_add(tx.fee).ok_or(ApplyError::AmountOverflow)?;
-        let from_balance = self.debit(tx.account_id, tx.token, needed)?;
-        let from_fields = AccountFields { nonce: bump(from.nonce, tx.account_id)?, ..from };
+        let (from, from_fields, from_balance) =
+            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, ctx)?;
 
         let (op, to_fields, to_base) = match self.account(to_id) {
             Some(to) => {
@@ -236,10 +255,8 @@ impl State {
             // Paying out to the zero address would burn the funds on L1.
             return Err(ApplyError::ZeroAddress);
         }
-        let from = self.check_signer(tx.account_id, tx.nonce, &tx.time_range, ctx)?;
-        let needed = tx.amount.checked_add(tx.fee).ok_or(ApplyError::AmountOverflow)?;
-        let balance = self.debit(tx.account_id, tx.token, needed)?;
-        let fields = AccountFields { nonce: bump(from.nonce, tx.account_id)?, ..from };
+        let (from, fields, balance) =
+            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, ctx)?;
         Self::check_signed_by(from.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
         let op = Op::Withdraw(WithdrawOp {
             account_id: tx.account_id,
