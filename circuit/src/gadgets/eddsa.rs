@@ -9,25 +9,28 @@
 //! [`eddsa_verify`] **enforces** the well-formedness conditions and **returns** whether the
 //! verification equation holds:
 //!
-//! * enforced: A and R8 on the curve, and `S < l` (S decomposed into 251 bits and compared with
-//!   l − 1). A prover can always meet these with dummy values (e.g. A = B8, R8 = (0, 1), S = 0)
+//! * enforced: A and R8 on the curve, A not the identity (`A.x ≠ 0`), and `S < l` (S decomposed
+//!   into 251 bits and compared with l − 1). These are the checks core makes when it decodes a key
+//!   or a signature. A prover can always meet them with dummy values (e.g. A = B8, R8 = (0, 1), S = 0)
 //!   when a chunk carries no signature, so a block circuit can combine the returned flag with "this
-//!   op is an L2 tx" freely. A malleated `S + l` or an off-curve point makes the system
-//!   unsatisfiable, never a false flag that an honest witness could produce.
+//!   op is an L2 tx" freely. A malleated `S + l`, an off-curve point or the identity key makes
+//!   the system unsatisfiable rather than the flag false.
 //! * returned: the flag `S·B8 == R8 + (8·hm)·A` (both coordinates).
 //!
 //! [`enforce_eddsa_verify`] enforces the flag too, three constraints cheaper.
 //!
-//! Keys outside the prime subgroup are out of scope (core rejects them when a key is decoded):
+//! The identity key must be excluded because every `(S·B8, S)` would verify under it. Keys
+//! outside the prime subgroup are out of scope (core rejects them when a key is decoded; checking
+//! `l·A = O` here would cost another ~2,800 constraints):
 //! since `8·A` lies in the subgroup for any point on the curve, the circuit would accept a
 //! signature for `A + T` (T of small order) made with A's secret, which core refuses. An R8 outside
 //! the subgroup never verifies in either, because both other terms of the equation lie in it.
 //!
-//! # Cost (pinned in the tests): 4510 constraints, 4507 for the enforcing variant
+//! # Cost (pinned in the tests): 4511 constraints, 4508 for the enforcing variant
 //!
 //! | part | constraints |
 //! |---|---|
-//! | A, R8 on the curve | 2 × 3 |
+//! | A, R8 on the curve; A.x ≠ 0 | 2 × 3 + 1 |
 //! | S: 251 bits, packing, `S ≤ l − 1` (60 zero-runs) | 251 + 1 + 60 |
 //! | hm = Poseidon of 5 inputs | 321 |
 //! | hm: canonical 254 bits (254 + 1, `≤ p − 1`: 53 zero-runs) | 308 |
@@ -43,7 +46,8 @@ use super::boolean::Boolean;
 use super::const_compare::{enforce_bits_le_at_most, to_bits_le_strict};
 use super::num::Num;
 use super::poseidon::poseidon_hash;
-use crate::Engine;
+use crate::{Engine, Fr};
+use bellman_ce::pairing::ff::Field;
 use bellman_ce::{ConstraintSystem, SynthesisError};
 use std::sync::OnceLock;
 use zkpay_core::babyjubjub::{Point, SUBGROUP_ORDER};
@@ -52,7 +56,7 @@ use zkpay_core::babyjubjub::{Point, SUBGROUP_ORDER};
 pub const SCALAR_BITS: usize = 251;
 
 /// Constraint count of [`eddsa_verify`].
-pub const EDDSA_VERIFY_CONSTRAINTS: usize = 4510;
+pub const EDDSA_VERIFY_CONSTRAINTS: usize = 4511;
 
 // The budget set for this gadget (circomlib's EdDSAPoseidonVerifier: 4207), checked at compile time.
 const _: () = assert!(EDDSA_VERIFY_CONSTRAINTS <= 5000);
@@ -71,6 +75,17 @@ fn b8_table() -> &'static FixedBaseTable {
     T.get_or_init(|| FixedBaseTable::new(&Point::b8(), SCALAR_BITS))
 }
 
+/// Enforce `x ≠ 0` (one constraint: `x · inv = 1`, which has no solution for x = 0).
+fn enforce_nonzero<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    x: &Num,
+) -> Result<(), SynthesisError> {
+    let inv_value = x.value().map(|v| v.inverse().unwrap_or_else(Fr::zero));
+    let inv = Num::alloc(cs.namespace(|| "inv"), inv_value)?;
+    cs.enforce(|| "x*inv=1", |_| x.lc(), |_| inv.lc(), |lc| lc + CS::one());
+    Ok(())
+}
+
 /// The two sides `S·B8` and `R8 + (8·hm)·A`, after enforcing the well-formedness conditions.
 fn verification_sides<CS: ConstraintSystem<Engine>>(
     mut cs: CS,
@@ -84,6 +99,8 @@ fn verification_sides<CS: ConstraintSystem<Engine>>(
     // The curve gadgets' formulas (and their completeness) hold only on the curve.
     a.enforce_on_curve(cs.namespace(|| "A on curve"))?;
     r.enforce_on_curve(cs.namespace(|| "R8 on curve"))?;
+    // On the curve, x = 0 only at the identity and the order-2 point (0, −1); neither is a key.
+    enforce_nonzero(cs.namespace(|| "A not identity"), &a.x)?;
 
     // S < 2^251 by the decomposition (no wrap-around: 2^251 < p), then S ≤ l − 1.
     let s_bits = {
@@ -155,8 +172,7 @@ mod tests {
     use crate::gadgets::bits::fr_bit;
     use crate::test_cs::TestConstraintSystem;
     use crate::test_util::{random_fr, rng};
-    use crate::Fr;
-    use bellman_ce::pairing::ff::{Field, PrimeField};
+    use bellman_ce::pairing::ff::PrimeField;
     use rand::Rng;
     use zkpay_core::eddsa::{EddsaError, PrivateKey, PublicKey, Scalar, Signature};
     use zkpay_core::field::{fr_from_limbs, fr_to_limbs};
@@ -439,6 +455,31 @@ mod tests {
             },
             "eddsa/sides/A on curve/",
         );
+    }
+
+    #[test]
+    fn the_identity_key_is_unsatisfiable_and_dummy_values_give_false() {
+        let mut r = rng(36);
+        // Under the identity every (S·B8, S) would satisfy the equation: a forgery for any m.
+        let s = random_fr(&mut r);
+        let mut limbs = fr_to_limbs(&s);
+        limbs[3] &= (1 << 58) - 1; // below 2^250 < l
+        let forged = Inputs {
+            a: Point::identity(),
+            r8: Point::b8().mul_scalar(&limbs),
+            s: fr_from_limbs(limbs).unwrap(),
+            msg: random_fr(&mut r),
+        };
+        assert_eq!(native(&forged), Err(EddsaError::IdentityKey));
+        assert_unsatisfiable(&forged, "eddsa/sides/A not identity/");
+        // The dummy witness for a chunk without a signature: satisfiable, flag false.
+        let dummy = Inputs {
+            a: Point::b8(),
+            r8: Point::identity(),
+            s: Fr::zero(),
+            msg: Fr::zero(),
+        };
+        assert_flag_false(&dummy);
     }
 
     #[test]
