@@ -482,6 +482,81 @@ mod tests {
         assert_flag_false(&dummy);
     }
 
+    /// A constraint system that, like key generation, never evaluates assignment closures.
+    #[derive(Default)]
+    struct ShapeOnly {
+        vars: usize,
+        constraints: usize,
+    }
+
+    impl ConstraintSystem<Engine> for ShapeOnly {
+        type Root = Self;
+        fn alloc<F, A, AR>(&mut self, _: A, _: F) -> Result<bellman_ce::Variable, SynthesisError>
+        where
+            F: FnOnce() -> Result<Fr, SynthesisError>,
+            A: FnOnce() -> AR,
+            AR: Into<String>,
+        {
+            self.vars += 1;
+            Ok(bellman_ce::Variable::new_unchecked(bellman_ce::Index::Aux(
+                self.vars - 1,
+            )))
+        }
+        fn alloc_input<F, A, AR>(
+            &mut self,
+            a: A,
+            f: F,
+        ) -> Result<bellman_ce::Variable, SynthesisError>
+        where
+            F: FnOnce() -> Result<Fr, SynthesisError>,
+            A: FnOnce() -> AR,
+            AR: Into<String>,
+        {
+            self.alloc(a, f)
+        }
+        fn enforce<A, AR, LA, LB, LC>(&mut self, _: A, _: LA, _: LB, _: LC)
+        where
+            A: FnOnce() -> AR,
+            AR: Into<String>,
+            LA: FnOnce(
+                bellman_ce::LinearCombination<Engine>,
+            ) -> bellman_ce::LinearCombination<Engine>,
+            LB: FnOnce(
+                bellman_ce::LinearCombination<Engine>,
+            ) -> bellman_ce::LinearCombination<Engine>,
+            LC: FnOnce(
+                bellman_ce::LinearCombination<Engine>,
+            ) -> bellman_ce::LinearCombination<Engine>,
+        {
+            self.constraints += 1;
+        }
+        fn push_namespace<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
+        fn pop_namespace(&mut self) {}
+        fn get_root(&mut self) -> &mut Self {
+            self
+        }
+    }
+
+    #[test]
+    fn synthesizes_without_witness_values_for_key_generation() {
+        for enforce in [false, true] {
+            let mut cs = ShapeOnly::default();
+            let v: Vec<Num> = (0..6)
+                .map(|i| Num::alloc(cs.namespace(|| format!("in {i}")), None).unwrap())
+                .collect();
+            if enforce {
+                enforce_eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5])
+                    .unwrap();
+                assert_eq!(cs.constraints, EDDSA_VERIFY_CONSTRAINTS - 3);
+            } else {
+                let ok =
+                    eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5]).unwrap();
+                assert_eq!(ok.value(), None);
+                assert_eq!(cs.constraints, EDDSA_VERIFY_CONSTRAINTS);
+            }
+        }
+    }
+
     #[test]
     fn corrupted_hm_bits_are_caught() {
         let mut r = rng(34);
