@@ -3,9 +3,12 @@
 //! All gadgets work over `Bn256` and take a `ConstraintSystem` by value (pass `cs.namespace(..)`),
 //! so every variable and constraint gets a readable path in the test constraint system.
 
+pub mod babyjubjub;
 pub mod bits;
 pub mod boolean;
 pub mod compare;
+pub mod const_compare;
+pub mod eddsa;
 pub mod equal;
 pub mod float;
 pub mod merkle;
