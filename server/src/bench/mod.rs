@@ -1,6 +1,7 @@
 //! `zkpay bench …`: benchmarks that measure our code against reference implementations in the same
 //! run, so the ratios hold on a noisy 2-core machine. Figures go to `docs/benchmarks.md`.
 
+mod circuit;
 mod eddsa_bench;
 mod primitives;
 mod report;
@@ -28,6 +29,8 @@ enum Suite {
     Primitives,
     /// The state transition with 100,000 accounts: transfers per second, witness update rate.
     State,
+    /// Circuit constraint counts and proving times.
+    Circuit,
 }
 
 /// Run one suite and print its report.
@@ -41,10 +44,12 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
     let mut report = Report::new(match args.suite {
         Suite::Primitives => "primitives",
         Suite::State => "state",
+        Suite::Circuit => "circuit",
     });
     match args.suite {
         Suite::Primitives => primitives::run(&mut report, args.scale)?,
         Suite::State => state::run(&mut report, args.scale)?,
+        Suite::Circuit => circuit::run(&mut report)?,
     }
     report.print(args.json);
     Ok(())
