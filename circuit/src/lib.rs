@@ -17,6 +17,7 @@ pub type Engine = bellman_ce::pairing::bn256::Bn256;
 
 pub mod gadgets;
 pub mod test_cs;
+pub mod verifier_sol;
 
 #[cfg(test)]
 pub(crate) mod test_util;
