@@ -79,11 +79,9 @@ use std::fmt::Write;
 pub type Uint256 = [u8; 32];
 
 /// The BN254 scalar field modulus `r` (public inputs must be below it), as Solidity writes it.
-const R_DEC: &str =
-    "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+const R_DEC: &str = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
 /// The BN254 base field modulus `q` (proof coordinates must be below it), as Solidity writes it.
-const Q_DEC: &str =
-    "21888242871839275222246405745257275088696311157297823662689037894645226208583";
+const Q_DEC: &str = "21888242871839275222246405745257275088696311157297823662689037894645226208583";
 
 /// Big-endian word of a base-field element (a curve coordinate).
 fn fq_to_uint256(x: &Fq) -> Uint256 {
@@ -285,17 +283,14 @@ const HELPERS: &str = r#"
 }
 "#;
 
-/// Solidity statements writing the six words of pair slot starting at `offset` (an expression) of
-/// the memory array `p`.
-fn put_pair(out: &mut String, offset: &str, g1: [&str; 2], g2_prefix: &str) {
-    let at = |k: usize| {
-        if offset == "0" {
-            k.to_string()
-        } else if k == 0 {
-            offset.to_string()
-        } else {
-            format!("{offset} + {k}")
-        }
+/// Solidity statements writing one (G1, G2) pair into the memory array `p` at word `base + start`
+/// (`base` a Solidity expression or empty): the G1 point's two given words, then the four words of
+/// the G2 constants named `<g2_prefix>_{X1,X0,Y1,Y0}`.
+fn put_pair(out: &mut String, base: &str, start: usize, g1: [&str; 2], g2_prefix: &str) {
+    let at = |k: usize| match (base, start + k) {
+        ("", i) => i.to_string(),
+        (b, 0) => b.to_string(),
+        (b, i) => format!("{b} + {i}"),
     };
     writeln!(out, "        p[{}] = {};", at(0), g1[0]).unwrap();
     writeln!(out, "        p[{}] = {};", at(1), g1[1]).unwrap();
@@ -317,8 +312,14 @@ fn put_pair(out: &mut String, offset: &str, g1: [&str; 2], g2_prefix: &str) {
 pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>)]) -> String {
     let mut seen = std::collections::BTreeSet::new();
     for (name, vk) in keys {
-        assert!(is_identifier(name), "verifier key name {name:?} is not a Solidity identifier");
-        assert!(seen.insert(name.to_ascii_uppercase()), "verifier key name {name:?} is used twice");
+        assert!(
+            is_identifier(name),
+            "verifier key name {name:?} is not a Solidity identifier"
+        );
+        assert!(
+            seen.insert(name.to_ascii_uppercase()),
+            "verifier key name {name:?} is used twice"
+        );
         assert!(!vk.ic.is_empty(), "verifying key {name:?} has no IC point");
     }
 
@@ -337,23 +338,56 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     writeln!(out).unwrap();
     writeln!(out, "    // ---- key `{name}`: {n} public input(s) ----").unwrap();
     let [ax, ay] = g1_words(&vk.alpha_g1);
-    writeln!(out, "    uint256 internal constant {k}_ALPHA_X = {};", lit(&ax)).unwrap();
-    writeln!(out, "    uint256 internal constant {k}_ALPHA_Y = {};", lit(&ay)).unwrap();
-    for (label, p) in [("BETA", &vk.beta_g2), ("GAMMA", &vk.gamma_g2), ("DELTA", &vk.delta_g2)] {
+    writeln!(
+        out,
+        "    uint256 internal constant {k}_ALPHA_X = {};",
+        lit(&ax)
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    uint256 internal constant {k}_ALPHA_Y = {};",
+        lit(&ay)
+    )
+    .unwrap();
+    for (label, p) in [
+        ("BETA", &vk.beta_g2),
+        ("GAMMA", &vk.gamma_g2),
+        ("DELTA", &vk.delta_g2),
+    ] {
         let words = g2_words(p);
         for (suffix, w) in ["X1", "X0", "Y1", "Y0"].iter().zip(words.iter()) {
-            writeln!(out, "    uint256 internal constant {k}_{label}_{suffix} = {};", lit(w)).unwrap();
+            writeln!(
+                out,
+                "    uint256 internal constant {k}_{label}_{suffix} = {};",
+                lit(w)
+            )
+            .unwrap();
         }
     }
     for (j, p) in vk.ic.iter().enumerate() {
         let [x, y] = g1_words(p);
-        writeln!(out, "    uint256 internal constant {k}_IC{j}_X = {};", lit(&x)).unwrap();
-        writeln!(out, "    uint256 internal constant {k}_IC{j}_Y = {};", lit(&y)).unwrap();
+        writeln!(
+            out,
+            "    uint256 internal constant {k}_IC{j}_X = {};",
+            lit(&x)
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "    uint256 internal constant {k}_IC{j}_Y = {};",
+            lit(&y)
+        )
+        .unwrap();
     }
 
     // Single proof: e(-A, B) * e(alpha, beta) * e(L, gamma) * e(C, delta) == 1.
     writeln!(out).unwrap();
-    writeln!(out, "    /// @notice Checks one `{name}` proof for its {n} public input(s).").unwrap();
+    writeln!(
+        out,
+        "    /// @notice Checks one `{name}` proof for its {n} public input(s)."
+    )
+    .unwrap();
     writeln!(
         out,
         "    function verify_{name}(uint256[8] calldata proof, uint256[{n}] calldata input) external view returns (bool) {{"
@@ -364,7 +398,12 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     writeln!(out, "        uint256[2] memory l = [{k}_IC0_X, {k}_IC0_Y];").unwrap();
     for j in 1..=n {
         writeln!(out, "        if (input[{i}] >= R) return false;", i = j - 1).unwrap();
-        writeln!(out, "        _mulAcc(l, {k}_IC{j}_X, {k}_IC{j}_Y, input[{i}]);", i = j - 1).unwrap();
+        writeln!(
+            out,
+            "        _mulAcc(l, {k}_IC{j}_X, {k}_IC{j}_Y, input[{i}]);",
+            i = j - 1
+        )
+        .unwrap();
     }
     writeln!(out, "        uint256[] memory p = new uint256[](24);").unwrap();
     writeln!(out, "        p[0] = proof[0];").unwrap();
@@ -372,9 +411,15 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     for w in 2..6 {
         writeln!(out, "        p[{w}] = proof[{w}];").unwrap();
     }
-    put_pair(out, "6", [&format!("{k}_ALPHA_X"), &format!("{k}_ALPHA_Y")], &format!("{k}_BETA"));
-    put_pair(out, "12", ["l[0]", "l[1]"], &format!("{k}_GAMMA"));
-    put_pair(out, "18", ["proof[6]", "proof[7]"], &format!("{k}_DELTA"));
+    put_pair(
+        out,
+        "",
+        6,
+        [&format!("{k}_ALPHA_X"), &format!("{k}_ALPHA_Y")],
+        &format!("{k}_BETA"),
+    );
+    put_pair(out, "", 12, ["l[0]", "l[1]"], &format!("{k}_GAMMA"));
+    put_pair(out, "", 18, ["proof[6]", "proof[7]"], &format!("{k}_DELTA"));
     writeln!(out, "        return _pairing(p);").unwrap();
     writeln!(out, "    }}").unwrap();
 
@@ -395,23 +440,51 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     )
     .unwrap();
     writeln!(out, "        uint256 n = proofs.length;").unwrap();
-    writeln!(out, "        if (n == 0 || inputs.length != n) return false;").unwrap();
-    writeln!(out, "        bytes32 seed = keccak256(abi.encode(proofs, inputs));").unwrap();
-    writeln!(out, "        uint256[] memory p = new uint256[](6 * (n + 3));").unwrap();
+    writeln!(
+        out,
+        "        if (n == 0 || inputs.length != n) return false;"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "        bytes32 seed = keccak256(abi.encode(proofs, inputs));"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "        uint256[] memory p = new uint256[](6 * (n + 3));"
+    )
+    .unwrap();
     writeln!(out, "        uint256[2] memory c; // sum r_i*C_i").unwrap();
-    writeln!(out, "        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R").unwrap();
+    writeln!(
+        out,
+        "        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R"
+    )
+    .unwrap();
     writeln!(out, "        for (uint256 i = 0; i < n; i++) {{").unwrap();
-    writeln!(out, "            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;").unwrap();
+    writeln!(
+        out,
+        "            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;"
+    )
+    .unwrap();
     writeln!(out, "        }}").unwrap();
     writeln!(out, "        uint256 o = 6 * n;").unwrap();
     writeln!(out, "        uint256[2] memory a; // (sum r_i)*alpha").unwrap();
-    writeln!(out, "        _mulAcc(a, {k}_ALPHA_X, {k}_ALPHA_Y, sums[0]);").unwrap();
-    writeln!(out, "        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1").unwrap();
+    writeln!(
+        out,
+        "        _mulAcc(a, {k}_ALPHA_X, {k}_ALPHA_Y, sums[0]);"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1"
+    )
+    .unwrap();
     writeln!(out, "        _mulAcc(l, {k}_IC0_X, {k}_IC0_Y, sums[0]);").unwrap();
     writeln!(out, "        _mulAcc(l, {k}_IC1_X, {k}_IC1_Y, sums[1]);").unwrap();
-    put_pair(out, "o", ["a[0]", "a[1]"], &format!("{k}_BETA"));
-    put_pair(out, "o + 6", ["l[0]", "l[1]"], &format!("{k}_GAMMA"));
-    put_pair(out, "o + 12", ["c[0]", "c[1]"], &format!("{k}_DELTA"));
+    put_pair(out, "o", 0, ["a[0]", "a[1]"], &format!("{k}_BETA"));
+    put_pair(out, "o", 6, ["l[0]", "l[1]"], &format!("{k}_GAMMA"));
+    put_pair(out, "o", 12, ["c[0]", "c[1]"], &format!("{k}_DELTA"));
     writeln!(out, "        return _pairing(p);").unwrap();
     writeln!(out, "    }}").unwrap();
 }
@@ -432,10 +505,14 @@ mod tests {
     /// A point and a key made from fixed multiples of the generators: enough for layout tests
     /// without running a setup (the EVM test in `tests/verifier_evm.rs` uses real keys).
     fn g1(k: u64) -> G1Affine {
-        G1Affine::one().mul(Fr::from_str(&k.to_string()).unwrap().into_repr()).into_affine()
+        G1Affine::one()
+            .mul(Fr::from_str(&k.to_string()).unwrap().into_repr())
+            .into_affine()
     }
     fn g2(k: u64) -> G2Affine {
-        G2Affine::one().mul(Fr::from_str(&k.to_string()).unwrap().into_repr()).into_affine()
+        G2Affine::one()
+            .mul(Fr::from_str(&k.to_string()).unwrap().into_repr())
+            .into_affine()
     }
     fn vk(inputs: usize) -> VerifyingKey<Bn256> {
         VerifyingKey {
@@ -451,7 +528,11 @@ mod tests {
 
     #[test]
     fn proof_words_round_trip_in_eip197_order() {
-        let proof = Proof::<Bn256> { a: g1(9), b: g2(10), c: g1(12) };
+        let proof = Proof::<Bn256> {
+            a: g1(9),
+            b: g2(10),
+            c: g1(12),
+        };
         let w = proof_to_uint256_8(&proof);
         let a = G1Affine::from_xy_checked(fq_from_word(&w[0]), fq_from_word(&w[1])).unwrap();
         let mut bx = Fq2::zero();
@@ -467,7 +548,11 @@ mod tests {
 
     #[test]
     fn infinity_is_all_zero_words() {
-        let proof = Proof::<Bn256> { a: G1::zero().into_affine(), b: G2::zero().into_affine(), c: g1(1) };
+        let proof = Proof::<Bn256> {
+            a: G1::zero().into_affine(),
+            b: G2::zero().into_affine(),
+            c: g1(1),
+        };
         let w = proof_to_uint256_8(&proof);
         assert!(w[..6].iter().all(|w| w == &[0u8; 32]));
         assert_ne!(w[6], [0u8; 32]);
@@ -484,7 +569,10 @@ mod tests {
         let mut minus_one = Fr::zero();
         minus_one.sub_assign(&Fr::one());
         let w = public_input_to_uint256(&minus_one);
-        assert_eq!(lit(&w), "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000");
+        assert_eq!(
+            lit(&w),
+            "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000"
+        );
     }
 
     #[test]
@@ -497,7 +585,10 @@ mod tests {
         assert_eq!(dec_to_hex(Q_DEC), q_hex);
         let mut r_minus_one = Fr::zero();
         r_minus_one.sub_assign(&Fr::one());
-        assert_eq!(lit(&public_input_to_uint256(&r_minus_one))[..64], r_hex[..64]);
+        assert_eq!(
+            lit(&public_input_to_uint256(&r_minus_one))[..64],
+            r_hex[..64]
+        );
         let mut q_minus_one = Fq::zero();
         q_minus_one.sub_assign(&Fq::one());
         assert_eq!(lit(&fq_to_uint256(&q_minus_one))[..64], q_hex[..64]);
@@ -534,12 +625,18 @@ mod tests {
         assert!(a.contains(
             "function verify_exit(uint256[8] calldata proof, uint256[5] calldata input) external view returns (bool)"
         ));
-        assert!(!a.contains("verify_exit_batch"), "batching is only for one-input keys");
+        assert!(
+            !a.contains("verify_exit_batch"),
+            "batching is only for one-input keys"
+        );
         assert!(a.contains("EXIT_IC5_Y"));
         assert!(!a.contains("EXIT_IC6_X"));
         // Different keys, different contract.
         let other = vk(2);
-        assert_ne!(a, export_verifier(&[("block_4".to_string(), &other), ("exit".to_string(), &exit)]));
+        assert_ne!(
+            a,
+            export_verifier(&[("block_4".to_string(), &other), ("exit".to_string(), &exit)])
+        );
     }
 
     #[test]

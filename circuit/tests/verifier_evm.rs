@@ -16,12 +16,15 @@ use std::time::Duration;
 use rand04::{SeedableRng, XorShiftRng};
 use serde_json::{json, Value};
 use zkpay_circuit::bellman_ce::groth16::{
-    create_random_proof, generate_random_parameters, prepare_verifying_key, verify_proof, Parameters, Proof,
+    create_random_proof, generate_random_parameters, prepare_verifying_key, verify_proof,
+    Parameters, Proof,
 };
 use zkpay_circuit::bellman_ce::pairing::bn256::{Bn256, Fr};
 use zkpay_circuit::bellman_ce::pairing::ff::{Field, PrimeField};
 use zkpay_circuit::bellman_ce::{Circuit, ConstraintSystem, SynthesisError};
-use zkpay_circuit::verifier_sol::{export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256};
+use zkpay_circuit::verifier_sol::{
+    export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Toy circuits
@@ -74,7 +77,12 @@ impl Circuit<Bn256> for SquarePlusFive {
             },
         )?;
         cs.enforce(|| "x * x = y", |lc| lc + x, |lc| lc + x, |lc| lc + y);
-        cs.enforce(|| "(x + 5) * 1 = z", |lc| lc + x + (fr(5), CS::one()), |lc| lc + CS::one(), |lc| lc + z);
+        cs.enforce(
+            || "(x + 5) * 1 = z",
+            |lc| lc + x + (fr(5), CS::one()),
+            |lc| lc + CS::one(),
+            |lc| lc + z,
+        );
         Ok(())
     }
 }
@@ -93,7 +101,10 @@ fn square(x: u64) -> Fr {
 // Tooling: paths, solcjs, anvil, JSON-RPC
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The npm-installed tools, or a failure that says how to get them: never a silent skip.
@@ -130,7 +141,11 @@ fn compile(compile_js: &Path, source: &str) -> Compiled {
         .output()
         .expect("node must be installed to compile the verifier (scripts/setup.sh)");
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(out.status.success(), "solcjs failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "solcjs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     Compiled {
         bytecode: v["bytecode"].as_str().unwrap().to_string(),
@@ -149,9 +164,20 @@ impl Anvil {
     fn start(bin: &Path) -> Anvil {
         // Ask the OS for a free port, then hand it to anvil. Another process could take it in
         // between; then anvil exits and the readiness loop below reports it.
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let child = Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--accounts", "1"])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--accounts",
+                "1",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -175,7 +201,8 @@ impl Anvil {
     /// Err(message) for transport problems and JSON-RPC errors alike; callers that expect success
     /// unwrap it.
     fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let body =
+            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
         write!(
@@ -188,7 +215,10 @@ impl Anvil {
         .map_err(|e| e.to_string())?;
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header end")?;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or("no HTTP header end")?;
         let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
         let mut payload = raw[split + 4..].to_vec();
         if head.contains("transfer-encoding: chunked") {
@@ -205,7 +235,8 @@ impl Anvil {
     }
 
     fn rpc(&self, method: &str, params: Value) -> Value {
-        self.try_rpc(method, params).unwrap_or_else(|e| panic!("{method}: {e}"))
+        self.try_rpc(method, params)
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
     }
 }
 
@@ -221,7 +252,8 @@ fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
     loop {
         let line_end = b.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
         let size_str = String::from_utf8_lossy(&b[..line_end]);
-        let size = usize::from_str_radix(size_str.split(';').next().unwrap().trim(), 16).map_err(|e| e.to_string())?;
+        let size = usize::from_str_radix(size_str.split(';').next().unwrap().trim(), 16)
+            .map_err(|e| e.to_string())?;
         b = &b[line_end + 2..];
         if size == 0 {
             return Ok(out);
@@ -267,7 +299,11 @@ fn encode_single(sel: &str, proof: &[Uint256; 8], inputs: &[Uint256]) -> String 
 fn encode_batch(sel: &str, proofs: &[[Uint256; 8]], inputs: &[Uint256]) -> String {
     let head_len = 2 * 32;
     let proofs_tail_len = 32 + proofs.len() * 8 * 32;
-    let mut words: Vec<Uint256> = vec![word(head_len), word(head_len + proofs_tail_len), word(proofs.len())];
+    let mut words: Vec<Uint256> = vec![
+        word(head_len),
+        word(head_len + proofs_tail_len),
+        word(proofs.len()),
+    ];
     words.extend(proofs.iter().flatten().copied());
     words.push(word(inputs.len()));
     words.extend_from_slice(inputs);
@@ -288,9 +324,14 @@ enum Outcome {
 }
 
 fn call(anvil: &Anvil, to: &str, data: &str) -> Outcome {
-    let out = match anvil.try_rpc("eth_call", json!([{"to": to, "data": data, "gas": "0x1c9c380"}, "latest"])) {
+    let out = match anvil.try_rpc(
+        "eth_call",
+        json!([{"to": to, "data": data, "gas": "0x1c9c380"}, "latest"]),
+    ) {
         Ok(out) => out,
-        Err(e) if e.contains("revert") && e.contains(PRECOMPILE_FAILED) => return Outcome::PrecompileFailed,
+        Err(e) if e.contains("revert") && e.contains(PRECOMPILE_FAILED) => {
+            return Outcome::PrecompileFailed
+        }
         Err(e) => panic!("eth_call: {e}"),
     };
     let out = out.as_str().unwrap();
@@ -345,8 +386,10 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
 
     // Deterministic keys and proofs (insecure toy setup: a fixed seed).
     let mut rng = XorShiftRng::from_seed([0x5eed_0001, 0x2b, 0x3c, 0x4d]);
-    let sq_params: Parameters<Bn256> = generate_random_parameters(Square { x: None }, &mut rng).unwrap();
-    let sp5_params: Parameters<Bn256> = generate_random_parameters(SquarePlusFive { x: None }, &mut rng).unwrap();
+    let sq_params: Parameters<Bn256> =
+        generate_random_parameters(Square { x: None }, &mut rng).unwrap();
+    let sp5_params: Parameters<Bn256> =
+        generate_random_parameters(SquarePlusFive { x: None }, &mut rng).unwrap();
     let sq_pvk = prepare_verifying_key(&sq_params.vk);
     let sp5_pvk = prepare_verifying_key(&sp5_params.vk);
 
@@ -354,21 +397,35 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
     let sq_proofs: Vec<(Proof<Bn256>, Fr)> = xs
         .iter()
         .map(|&x| {
-            let proof = create_random_proof(Square { x: Some(fr(x)) }, &sq_params, &mut rng).unwrap();
-            assert!(verify_proof(&sq_pvk, &proof, &[square(x)]).unwrap(), "native check of the toy proof");
+            let proof =
+                create_random_proof(Square { x: Some(fr(x)) }, &sq_params, &mut rng).unwrap();
+            assert!(
+                verify_proof(&sq_pvk, &proof, &[square(x)]).unwrap(),
+                "native check of the toy proof"
+            );
             (proof, square(x))
         })
         .collect();
     let sp5_inputs = [square(11), fr(16)];
-    let sp5_proof = create_random_proof(SquarePlusFive { x: Some(fr(11)) }, &sp5_params, &mut rng).unwrap();
+    let sp5_proof =
+        create_random_proof(SquarePlusFive { x: Some(fr(11)) }, &sp5_params, &mut rng).unwrap();
     assert!(verify_proof(&sp5_pvk, &sp5_proof, &sp5_inputs).unwrap());
 
-    let source = export_verifier(&[("square".to_string(), &sq_params.vk), ("square_plus_five".to_string(), &sp5_params.vk)]);
+    let source = export_verifier(&[
+        ("square".to_string(), &sq_params.vk),
+        ("square_plus_five".to_string(), &sp5_params.vk),
+    ]);
     let compiled = compile(&compile_js, &source);
 
     let anvil = Anvil::start(&anvil_bin);
-    let from = anvil.rpc("eth_accounts", json!([]))[0].as_str().unwrap().to_string();
-    let tx = anvil.rpc("eth_sendTransaction", json!([{"from": from, "data": compiled.bytecode, "gas": "0x1c9c380"}]));
+    let from = anvil.rpc("eth_accounts", json!([]))[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tx = anvil.rpc(
+        "eth_sendTransaction",
+        json!([{"from": from, "data": compiled.bytecode, "gas": "0x1c9c380"}]),
+    );
     // anvil mines the transaction right away but may answer before the receipt is stored: poll
     // (bounded) until it is there.
     let receipt = (0..600)
@@ -383,26 +440,46 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         .expect("no receipt for the deployment within 60 s");
     assert_eq!(receipt["status"], "0x1", "deployment failed: {receipt}");
     let verifier = receipt["contractAddress"].as_str().unwrap().to_string();
-    let deploy_gas = u64::from_str_radix(receipt["gasUsed"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    let deploy_gas = u64::from_str_radix(
+        receipt["gasUsed"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("0x"),
+        16,
+    )
+    .unwrap();
 
     let sel_sq = selector(&compiled, "verify_square(uint256[8],uint256[1])");
     let sel_sq_batch = selector(&compiled, "verify_square_batch(uint256[8][],uint256[])");
     let sel_sp5 = selector(&compiled, "verify_square_plus_five(uint256[8],uint256[2])");
     assert!(
-        !compiled.selectors.keys().any(|s| s.starts_with("verify_square_plus_five_batch")),
+        !compiled
+            .selectors
+            .keys()
+            .any(|s| s.starts_with("verify_square_plus_five_batch")),
         "no batch function for a two-input key"
     );
 
-    let words: Vec<([Uint256; 8], Uint256)> =
-        sq_proofs.iter().map(|(p, y)| (proof_to_uint256_8(p), public_input_to_uint256(y))).collect();
+    let words: Vec<([Uint256; 8], Uint256)> = sq_proofs
+        .iter()
+        .map(|(p, y)| (proof_to_uint256_8(p), public_input_to_uint256(y)))
+        .collect();
 
     // Every valid proof is accepted.
     for (proof, input) in &words {
-        assert!(call_bool(&anvil, &verifier, &encode_single(&sel_sq, proof, &[*input])));
+        assert!(call_bool(
+            &anvil,
+            &verifier,
+            &encode_single(&sel_sq, proof, &[*input])
+        ));
     }
     let sp5_words = proof_to_uint256_8(&sp5_proof);
     let sp5_input_words: Vec<Uint256> = sp5_inputs.iter().map(public_input_to_uint256).collect();
-    assert!(call_bool(&anvil, &verifier, &encode_single(&sel_sp5, &sp5_words, &sp5_input_words)));
+    assert!(call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sp5, &sp5_words, &sp5_input_words)
+    ));
 
     let (proof0, input0) = words[0];
     // Each coordinate changed by one: the point leaves its curve, and the pairing precompile fails.
@@ -415,71 +492,166 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
     // A valid but different B (B of another proof): a clean `false`.
     let mut other_b = proof0;
     other_b[2..6].copy_from_slice(&words[1].0[2..6]);
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &other_b, &[input0])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &other_b, &[input0])
+    ));
     // A valid point in the wrong place: A and C swapped.
     let mut swapped = proof0;
     swapped.swap(0, 6);
     swapped.swap(1, 7);
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &swapped, &[input0])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &swapped, &[input0])
+    ));
     // A proof for another input.
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &proof0, &[words[1].1])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &proof0, &[words[1].1])
+    ));
     // A proof of the other circuit.
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sp5, &proof0, &sp5_input_words)));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sp5, &proof0, &sp5_input_words)
+    ));
     let mut sp5_bad_inputs = sp5_input_words.clone();
     sp5_bad_inputs[1] = plus_one(sp5_bad_inputs[1]);
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sp5, &sp5_words, &sp5_bad_inputs)));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sp5, &sp5_words, &sp5_bad_inputs)
+    ));
     // Inputs ≥ r are rejected, even r + y, which is y modulo r (the proof is valid for y).
     let r = r_word();
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &proof0, &[r])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &proof0, &[r])
+    ));
     let r_plus_y = add_words(r, input0);
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &proof0, &[r_plus_y])));
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sp5, &sp5_words, &[sp5_input_words[0], [0xff; 32]])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &proof0, &[r_plus_y])
+    ));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sp5, &sp5_words, &[sp5_input_words[0], [0xff; 32]])
+    ));
     // A proof word ≥ q (A.y + q would name the same point modulo q).
     let mut big = proof0;
     big[1] = [0xff; 32];
-    assert!(!call_bool(&anvil, &verifier, &encode_single(&sel_sq, &big, &[input0])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &big, &[input0])
+    ));
 
     // Batch: all three valid proofs in one pairing; order does not matter.
     let proofs: Vec<[Uint256; 8]> = words.iter().map(|w| w.0).collect();
     let inputs: Vec<Uint256> = words.iter().map(|w| w.1).collect();
     let batch = encode_batch(&sel_sq_batch, &proofs, &inputs);
     assert!(call_bool(&anvil, &verifier, &batch));
-    assert!(call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs[..1], &inputs[..1])));
+    assert!(call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &proofs[..1], &inputs[..1])
+    ));
     let rev_p: Vec<_> = proofs.iter().rev().copied().collect();
     let rev_i: Vec<_> = inputs.iter().rev().copied().collect();
-    assert!(call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &rev_p, &rev_i)));
+    assert!(call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &rev_p, &rev_i)
+    ));
     // One tampered proof, in each position, sinks the batch: a coordinate off the curve makes a
     // precompile fail; a valid point in the wrong proof fails the pairing check.
     for i in 0..3 {
         let mut bad = proofs.clone();
         bad[i][6] = plus_one(bad[i][6]);
-        let got = call(&anvil, &verifier, &encode_batch(&sel_sq_batch, &bad, &inputs));
+        let got = call(
+            &anvil,
+            &verifier,
+            &encode_batch(&sel_sq_batch, &bad, &inputs),
+        );
         assert_eq!(got, Outcome::PrecompileFailed, "tampered C of proof {i}");
         let mut bad = proofs.clone();
         bad[i][6..8].copy_from_slice(&proofs[(i + 1) % 3][6..8]);
-        assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &bad, &inputs)), "foreign C in proof {i} accepted");
+        assert!(
+            !call_bool(
+                &anvil,
+                &verifier,
+                &encode_batch(&sel_sq_batch, &bad, &inputs)
+            ),
+            "foreign C in proof {i} accepted"
+        );
         let mut bad_inputs = inputs.clone();
         bad_inputs[i] = inputs[(i + 1) % 3];
-        assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs, &bad_inputs)), "wrong input {i} accepted");
+        assert!(
+            !call_bool(
+                &anvil,
+                &verifier,
+                &encode_batch(&sel_sq_batch, &proofs, &bad_inputs)
+            ),
+            "wrong input {i} accepted"
+        );
     }
     // Two proofs swapped against their inputs, an input ≥ r, an empty batch, mismatched lengths.
     let mut crossed = inputs.clone();
     crossed.swap(0, 1);
-    assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs, &crossed)));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &proofs, &crossed)
+    ));
     let mut over = inputs.clone();
     over[2] = add_words(r, inputs[2]);
-    assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs, &over)));
-    assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &[], &[])));
-    assert!(!call_bool(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs, &inputs[..2])));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &proofs, &over)
+    ));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &[], &[])
+    ));
+    assert!(!call_bool(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &proofs, &inputs[..2])
+    ));
 
     // Gas, for the record (printed, not asserted: it is a figure, not a rule).
-    let single = estimate_gas(&anvil, &verifier, &encode_single(&sel_sq, &proofs[0], &inputs[..1]));
-    let two_inputs = estimate_gas(&anvil, &verifier, &encode_single(&sel_sp5, &sp5_words, &sp5_input_words));
-    let batch1 = estimate_gas(&anvil, &verifier, &encode_batch(&sel_sq_batch, &proofs[..1], &inputs[..1]));
+    let single = estimate_gas(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sq, &proofs[0], &inputs[..1]),
+    );
+    let two_inputs = estimate_gas(
+        &anvil,
+        &verifier,
+        &encode_single(&sel_sp5, &sp5_words, &sp5_input_words),
+    );
+    let batch1 = estimate_gas(
+        &anvil,
+        &verifier,
+        &encode_batch(&sel_sq_batch, &proofs[..1], &inputs[..1]),
+    );
     let batch3 = estimate_gas(&anvil, &verifier, &batch);
     println!("gas: deploy {deploy_gas}");
-    println!("gas: verify_square (1 input) {single}; verify_square_plus_five (2 inputs) {two_inputs}");
-    println!("gas: verify_square_batch of 1 {batch1}; of 3 {batch3} ({} per proof)", batch3 / 3);
+    println!(
+        "gas: verify_square (1 input) {single}; verify_square_plus_five (2 inputs) {two_inputs}"
+    );
+    println!(
+        "gas: verify_square_batch of 1 {batch1}; of 3 {batch3} ({} per proof)",
+        batch3 / 3
+    );
 }
 
 /// `a + b` on big-endian words (no overflow for the values used here).
