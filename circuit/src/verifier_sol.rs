@@ -65,7 +65,9 @@
 //! `r_i = uint256(keccak256(abi.encode(seed, i))) mod r` with
 //! `seed = keccak256(abi.encode(proofs, inputs))` (Fiat–Shamir over everything the prover chose).
 //! `−r_i·A_i` is `ecMul(A_i, r − r_i)` since G1 has prime order `r`. Per extra proof the batch costs
-//! one pairing pair (34 000 gas) and three `ecMul`s instead of a whole four-pair check.
+//! one pairing pair (34 000 gas), two `ecMul`s (6 000 each) and an `ecAdd` instead of a whole
+//! four-pair check (181 000 gas for the pairing alone): measured on anvil, 3 proofs cost ≈ 347k gas
+//! in one batch against ≈ 220k each alone (see `tests/verifier_evm.rs`).
 //!
 //! The output is a deterministic function of the keys and their order: same keys, same bytes.
 
