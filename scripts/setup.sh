@@ -29,6 +29,10 @@ fi
 # npm projects with a lockfile (the contracts, from their issue on): install exactly what is locked.
 for dir in contracts; do
   if [ -f "$dir/package-lock.json" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+      log "npm not found: install Node.js 20+ with npm (needed for $dir/: solcjs, anvil) and run this again"
+      exit 1
+    fi
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       log "npm ci in $dir/"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)

@@ -1,9 +1,9 @@
 //! zkpay circuits: gadgets, the block circuit, the exit circuit, witness building, keys, proving and
 //! Solidity verifier export. Built on `bellman_ce` (Groth16 over BN254).
 //!
-//! So far: the gadget library ([`gadgets`]) and a satisfiability-checking test constraint system
-//! ([`test_cs`]). Every gadget is checked against `zkpay-core` (the native reference) and has its
-//! constraint count pinned in a test.
+//! So far: the gadget library ([`gadgets`]), a satisfiability-checking test constraint system
+//! ([`test_cs`]) and the Solidity Groth16 verifier export ([`verifier_sol`]). Every gadget is checked
+//! against `zkpay-core` (the native reference) and has its constraint count pinned in a test.
 
 #![warn(missing_docs)]
 
@@ -17,6 +17,7 @@ pub type Engine = bellman_ce::pairing::bn256::Bn256;
 
 pub mod gadgets;
 pub mod test_cs;
+pub mod verifier_sol;
 
 #[cfg(test)]
 pub(crate) mod test_util;
