@@ -24,7 +24,7 @@ use crate::gadgets::poseidon::{poseidon_constraints, poseidon_hash};
 use crate::{Engine, Fr};
 use bellman_ce::pairing::ff::Field;
 use bellman_ce::{Circuit, ConstraintSystem, SynthesisError};
-use zkpay_core::account_tree::{AccountTree, StateTreeError};
+use zkpay_core::account_tree::AccountTree;
 use zkpay_core::field::{fr_from_u128, fr_from_u64};
 use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, MAX_ACCOUNT_ID, MAX_TOKEN_ID};
 use zkpay_core::types::{AccountId, Address, TokenId};
@@ -113,17 +113,6 @@ pub enum ExitError {
     NoSuchAccount(AccountId),
 }
 
-impl From<StateTreeError> for ExitError {
-    fn from(e: StateTreeError) -> Self {
-        match e {
-            StateTreeError::AccountIdOutOfRange(id) => ExitError::AccountIdOutOfRange(id),
-            StateTreeError::TokenIdOutOfRange(t) => ExitError::TokenIdOutOfRange(t),
-            // Only balance reads raise this, and `from_state` reads balances through `Account::balance`.
-            StateTreeError::BalanceNotU128 => unreachable!("balances are read as u128"),
-        }
-    }
-}
-
 impl ExitCircuit {
     /// The circuit without a witness, for key generation.
     pub fn blank() -> ExitCircuit {
@@ -147,12 +136,13 @@ impl ExitCircuit {
         account_id: AccountId,
         token_id: TokenId,
     ) -> Result<(ExitCircuit, ExitPublicInputs), ExitError> {
-        let account_path = tree.account_path(account_id)?;
+        // The tree refuses only out-of-range ids here.
+        let account_path = tree.account_path(account_id).map_err(|_| ExitError::AccountIdOutOfRange(account_id))?;
         if token_id > MAX_TOKEN_ID {
             return Err(ExitError::TokenIdOutOfRange(token_id));
         }
         let account = tree.get(account_id).filter(|a| !a.is_empty()).ok_or(ExitError::NoSuchAccount(account_id))?;
-        let balance_path = account.balance_path(token_id)?;
+        let balance_path = account.balance_path(token_id).map_err(|_| ExitError::TokenIdOutOfRange(token_id))?;
         let public = ExitPublicInputs {
             state_root: tree.root(),
             account_id,
