@@ -2,8 +2,10 @@
 //! Solidity verifier export. Built on `bellman_ce` (Groth16 over BN254).
 //!
 //! So far: the gadget library ([`gadgets`]), a satisfiability-checking test constraint system
-//! ([`test_cs`]) and the Solidity Groth16 verifier export ([`verifier_sol`]). Every gadget is checked
-//! against `zkpay-core` (the native reference) and has its constraint count pinned in a test.
+//! ([`test_cs`]), the exit circuit ([`exit`]), key generation and key files ([`keys`]), proving,
+//! verification and the L1 proof encoding ([`prover`]), and the Solidity Groth16 verifier export
+//! ([`verifier_sol`]). Every gadget and circuit is checked against
+//! `zkpay-core` (the native reference) and has its constraint count pinned in a test.
 
 #![warn(missing_docs)]
 
@@ -15,7 +17,10 @@ pub type Fr = bellman_ce::pairing::bn256::Fr;
 /// The pairing engine of the proof system.
 pub type Engine = bellman_ce::pairing::bn256::Bn256;
 
+pub mod exit;
 pub mod gadgets;
+pub mod keys;
+pub mod prover;
 pub mod test_cs;
 pub mod verifier_sol;
 

@@ -2,6 +2,7 @@
 
 mod alloc_counter;
 mod bench;
+mod keygen;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,12 +22,15 @@ struct Cli {
 enum Command {
     /// Measure the implementation against reference crates on the same inputs.
     Bench(bench::BenchArgs),
+    /// Generate Groth16 keys for the circuits (dev keys from a public seed by default), or check them.
+    Keygen(keygen::KeygenArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(args),
+        Command::Keygen(args) => keygen::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,207 @@
+//! `zkpay keygen`: generate Groth16 keys for the circuits into a keys directory, or check the keys
+//! that are there (PROTOCOL §11).
+//!
+//! Dev keys (the default) come from the public seed `zkpay_circuit::keys::DEV_SEED`, so every run
+//! writes byte-identical files and anyone can regenerate the proving key that matches the committed
+//! `keys/*.vk.json`; they are insecure. `--production` draws from OS entropy and, since such keys
+//! cannot be regenerated, they are never overwritten without `--force`.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use zkpay_circuit::bellman_ce::groth16::Parameters;
+use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
+use zkpay_circuit::keys::{
+    circuit_info, generate_dev_keys, generate_production_keys, load_keys, read_verification_key,
+    verification_key_path, write_keys, CircuitInfo, KeyError, KeyKind, DEV_SEED,
+};
+use zkpay_circuit::Engine;
+
+/// Arguments of `zkpay keygen`.
+#[derive(clap::Args)]
+pub struct KeygenArgs {
+    /// Directory of the key files (`<circuit>.pk`, `<circuit>.vk.json`).
+    #[arg(long, default_value = "keys")]
+    keys_dir: PathBuf,
+    /// Generate production keys from OS entropy instead of the insecure dev keys from the public seed.
+    #[arg(long, conflicts_with = "check")]
+    production: bool,
+    /// Circuits to generate keys for (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "exit")]
+    circuits: Vec<CircuitName>,
+    /// Overwrite existing production keys.
+    #[arg(long, conflicts_with = "check")]
+    force: bool,
+    /// Generate nothing: load every key pair in the directory with the integrity checks.
+    #[arg(long)]
+    check: bool,
+}
+
+/// The circuits that have keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CircuitName {
+    /// The exodus exit circuit.
+    Exit,
+}
+
+impl CircuitName {
+    fn name(self) -> &'static str {
+        match self {
+            CircuitName::Exit => EXIT_CIRCUIT_NAME,
+        }
+    }
+
+    fn from_name(name: &str) -> Option<CircuitName> {
+        [CircuitName::Exit].into_iter().find(|c| c.name() == name)
+    }
+
+    fn info(self) -> Result<CircuitInfo, KeyError> {
+        match self {
+            CircuitName::Exit => Ok(circuit_info(self.name(), ExitCircuit::blank())?),
+        }
+    }
+
+    fn generate(self, production: bool) -> Result<Parameters<Engine>, KeyError> {
+        match (self, production) {
+            (CircuitName::Exit, false) => generate_dev_keys(ExitCircuit::blank(), DEV_SEED),
+            (CircuitName::Exit, true) => generate_production_keys(ExitCircuit::blank()),
+        }
+    }
+}
+
+/// Progress on stderr: a spinner on a terminal, plain lines otherwise (logs, CI, tests).
+enum Progress {
+    Bar(ProgressBar),
+    Lines,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner} [{elapsed}] {msg}").expect("static template"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Progress::Bar(bar)
+        } else {
+            Progress::Lines
+        }
+    }
+
+    fn step(&self, msg: String) {
+        match self {
+            Progress::Bar(bar) => bar.set_message(msg),
+            Progress::Lines => eprintln!("{msg}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Progress::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Run `zkpay keygen`.
+pub fn run(args: KeygenArgs) -> Result<(), String> {
+    if args.check {
+        return check(&args.keys_dir);
+    }
+    let mut circuits = args.circuits.clone();
+    circuits.dedup();
+    // Refuse before any work: a long keygen that then cannot write helps nobody.
+    for c in &circuits {
+        let vk_path = verification_key_path(&args.keys_dir, c.name());
+        if vk_path.exists() && !args.force {
+            let existing = read_verification_key(&vk_path).map(|(f, _)| f.kind);
+            // An unreadable file may well be production keys: treat it as such.
+            if !matches!(existing, Ok(KeyKind::Dev)) {
+                return Err(format!(
+                    "{} holds production (or unreadable) keys; refusing to overwrite them without --force",
+                    vk_path.display()
+                ));
+            }
+        }
+    }
+    if !args.production {
+        eprintln!(
+            "note: dev keys from the public seed {:?} are insecure: anyone can forge proofs with them; \
+             use them on a local dev chain only",
+            String::from_utf8_lossy(DEV_SEED)
+        );
+    }
+    let progress = Progress::new();
+    let result = circuits.iter().try_for_each(|&c| generate_one(c, &args, &progress));
+    progress.finish();
+    result
+}
+
+fn generate_one(circuit: CircuitName, args: &KeygenArgs, progress: &Progress) -> Result<(), String> {
+    let name = circuit.name();
+    let kind = if args.production { "production" } else { "dev" };
+    progress.step(format!("{name}: counting constraints"));
+    let info = circuit.info().map_err(|e| e.to_string())?;
+    progress.step(format!("{name}: generating {kind} keys ({} constraints)", info.constraints));
+    let start = Instant::now();
+    let params = circuit.generate(args.production).map_err(|e| e.to_string())?;
+    let took = start.elapsed();
+    progress.step(format!("{name}: writing keys to {}", args.keys_dir.display()));
+    let seed = (!args.production).then_some(DEV_SEED);
+    let written = write_keys(&args.keys_dir, &info, &params, seed).map_err(|e| e.to_string())?;
+    progress.step(format!("{name}: done in {took:.1?}"));
+    println!(
+        "{name}: wrote {} ({:.1} MB, sha256 {}) and {} ({kind} keys, {} public inputs, {} constraints) in {took:.1?}",
+        written.proving_key.display(),
+        written.proving_key_bytes as f64 / 1e6,
+        written.file.proving_key_sha256,
+        written.verification_key.display(),
+        info.num_inputs,
+        info.constraints,
+    );
+    Ok(())
+}
+
+/// Load every `*.vk.json` in `dir` with its proving key and every integrity check; known circuits
+/// are also compared with their current shape (a stale key after a circuit change is an error).
+fn check(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".vk.json")).map(str::to_string))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(format!("no verification keys (*.vk.json) in {}", dir.display()));
+    }
+    let mut failures = Vec::new();
+    for name in &names {
+        let result = load_keys(dir, name).and_then(|keys| {
+            if let Some(circuit) = CircuitName::from_name(name) {
+                keys.file.ensure_circuit(&circuit.info()?, &verification_key_path(dir, name))?;
+            }
+            Ok(keys.file)
+        });
+        match result {
+            Ok(file) => println!(
+                "ok {name}: {} matches {} ({} keys, {} public inputs, {} constraints)",
+                dir.join(format!("{name}.pk")).display(),
+                verification_key_path(dir, name).display(),
+                match file.kind {
+                    KeyKind::Dev => "dev",
+                    KeyKind::Production => "production",
+                },
+                file.num_public_inputs,
+                file.constraints
+            ),
+            Err(e) => {
+                println!("FAILED {name}: {e}");
+                failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} of {} key pairs failed the check:\n  {}", failures.len(), names.len(), failures.join("\n  ")))
+    }
+}
