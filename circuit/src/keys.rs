@@ -328,12 +328,6 @@ pub(crate) fn fq_from_be_bytes(bytes: &[u8; 32]) -> Option<Fq> {
     Fq::from_repr(repr).ok()
 }
 
-/// A base-field element as 32 big-endian bytes.
-pub(crate) fn fq_to_be_bytes(x: &Fq) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    x.into_repr().write_be(&mut out[..]).expect("32 bytes");
-    out
-}
 
 fn g1_to_json(p: &G1Affine) -> G1Json {
     let (x, y) = p.as_xy();

@@ -15,7 +15,7 @@
 //! prime-order subgroup, no point at infinity), so a proof that decodes here is one the precompile
 //! accepts as input. [`ProofJson`] is the same eight words as 0x-hex strings.
 
-use crate::keys::{fq_from_be_bytes, fq_to_be_bytes};
+use crate::keys::fq_from_be_bytes;
 use crate::{Engine, Fr};
 use bellman_ce::groth16::{create_random_proof, prepare_verifying_key, verify_proof, Parameters, Proof, VerifyingKey};
 use bellman_ce::pairing::bn256::{Fq2, G1Affine, G2Affine};
@@ -89,10 +89,8 @@ pub fn verify(vk: &VerifyingKey<Engine>, proof: &Proof<Engine>, public_inputs: &
 
 /// The proof as the Solidity verifier's `uint256[8]` (see the module docs for the order).
 pub fn proof_to_uint256_8(proof: &Proof<Engine>) -> [U256; 8] {
-    let (ax, ay) = proof.a.as_xy();
-    let (bx, by) = proof.b.as_xy();
-    let (cx, cy) = proof.c.as_xy();
-    [ax, ay, &bx.c1, &bx.c0, &by.c1, &by.c0, cx, cy].map(fq_to_be_bytes)
+    // One encoder for the prover and the verifier export (which also maps infinity to (0, 0)).
+    crate::verifier_sol::proof_to_uint256_8(proof)
 }
 
 /// The inverse of [`proof_to_uint256_8`], with the checks the EVM precompiles make.
@@ -157,6 +155,14 @@ mod tests {
     use bellman_ce::pairing::bn256::{Fq, G2};
     use bellman_ce::pairing::ff::Field;
     use zkpay_core::field::fr_from_u64;
+
+    /// A base-field element as 32 big-endian bytes (the expected words, computed independently).
+    fn fq_to_be_bytes(x: &Fq) -> [u8; 32] {
+        use bellman_ce::pairing::ff::{PrimeField, PrimeFieldRepr};
+        let mut out = [0u8; 32];
+        x.into_repr().write_be(&mut out[..]).expect("32 bytes");
+        out
+    }
 
     fn square_proof() -> (Parameters<Engine>, Proof<Engine>) {
         let params = generate_dev_keys(Square(None), DEV_SEED).unwrap();

@@ -36,6 +36,10 @@ pub struct KeygenArgs {
     /// Generate nothing: load every key pair in the directory with the integrity checks.
     #[arg(long)]
     check: bool,
+    /// Generate nothing: write one Solidity verifier (`verify_<circuit>` per key, batched checks for
+    /// single-input keys) for every `*.vk.json` in the directory to this path. Deterministic output.
+    #[arg(long, value_name = "PATH.sol", conflicts_with_all = ["check", "production", "force"])]
+    export_verifier: Option<PathBuf>,
 }
 
 /// The circuits that have keys.
@@ -107,6 +111,9 @@ pub fn run(args: KeygenArgs) -> Result<(), String> {
     if args.check {
         return check(&args.keys_dir);
     }
+    if let Some(path) = &args.export_verifier {
+        return export(&args.keys_dir, path);
+    }
     let mut circuits = args.circuits.clone();
     circuits.dedup();
     // Refuse before any work: a long keygen that then cannot write helps nobody.
@@ -161,9 +168,8 @@ fn generate_one(circuit: CircuitName, args: &KeygenArgs, progress: &Progress) ->
     Ok(())
 }
 
-/// Load every `*.vk.json` in `dir` with its proving key and every integrity check; known circuits
-/// are also compared with their current shape (a stale key after a circuit change is an error).
-fn check(dir: &Path) -> Result<(), String> {
+/// The circuit names of the `*.vk.json` files in `dir`, sorted.
+fn key_names(dir: &Path) -> Result<Vec<String>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
@@ -173,6 +179,35 @@ fn check(dir: &Path) -> Result<(), String> {
     if names.is_empty() {
         return Err(format!("no verification keys (*.vk.json) in {}", dir.display()));
     }
+    Ok(names)
+}
+
+/// Write the Solidity verifier for every verification key in `dir` (proving keys are not needed).
+fn export(dir: &Path, out: &Path) -> Result<(), String> {
+    let mut keys = Vec::new();
+    for name in key_names(dir)? {
+        let (_, vk) = read_verification_key(&verification_key_path(dir, &name)).map_err(|e| format!("{name}: {e}"))?;
+        keys.push((name, vk));
+    }
+    let refs: Vec<(String, &_)> = keys.iter().map(|(n, vk)| (n.clone(), vk)).collect();
+    let source = zkpay_circuit::verifier_sol::export_verifier(&refs);
+    // Through a temp file and a rename, so a crash never leaves half a contract behind.
+    let tmp = out.with_extension("sol.tmp");
+    std::fs::write(&tmp, &source).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, out).map_err(|e| format!("{}: {e}", out.display()))?;
+    println!(
+        "wrote {} ({} bytes): {}",
+        out.display(),
+        source.len(),
+        keys.iter().map(|(n, _)| format!("verify_{n}")).collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+/// Load every `*.vk.json` in `dir` with its proving key and every integrity check; known circuits
+/// are also compared with their current shape (a stale key after a circuit change is an error).
+fn check(dir: &Path) -> Result<(), String> {
+    let names = key_names(dir)?;
     let mut failures = Vec::new();
     for name in &names {
         let result = load_keys(dir, name).and_then(|keys| {

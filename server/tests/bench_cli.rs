@@ -50,6 +50,31 @@ fn bench_state_json_reports_rates() {
 }
 
 #[test]
+fn bench_circuit_json_is_pure_json_with_every_figure() {
+    let out = zkpay(&["bench", "circuit", "--json"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut names = Vec::new();
+    // Every stdout line must be JSON: bellman's own prints are kept off stdout.
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["value"].as_f64().unwrap() > 0.0, "{line}");
+        names.push(v["name"].as_str().unwrap().to_string());
+    }
+    for name in [
+        "poseidon2_gadget_constraints",
+        "eddsa_gadget_constraints",
+        "merkle_update_depth24_constraints",
+        "sha256_block_constraints",
+        "exit_circuit_constraints",
+        "exit_prove_ms",
+        "exit_keygen_ms",
+    ] {
+        assert!(names.iter().any(|n| n == name), "missing {name} in {names:?}");
+    }
+}
+
+#[test]
 fn bad_arguments_are_clear_errors() {
     let out = zkpay(&["bench", "primitives", "--scale", "0"]);
     assert!(!out.status.success());

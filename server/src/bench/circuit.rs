@@ -113,7 +113,45 @@ pub fn gadget_counts(report: &mut Report) -> Result<(), String> {
     Ok(())
 }
 
+/// The exit circuit: constraints, dev keygen and one real proof (verified) for a state from core.
+fn exit(report: &mut Report) -> Result<(), String> {
+    use zkpay_circuit::exit::ExitCircuit;
+    use zkpay_circuit::keys::{circuit_info, generate_dev_keys, DEV_SEED};
+    use zkpay_circuit::prover::{prove, verify};
+
+    let info = circuit_info("exit", ExitCircuit::blank()).map_err(|e| e.to_string())?;
+    report.add("exit_circuit_constraints", info.constraints as f64, "constraints");
+    let start = std::time::Instant::now();
+    let params = generate_dev_keys(ExitCircuit::blank(), DEV_SEED).map_err(|e| e.to_string())?;
+    report.add("exit_keygen_ms", start.elapsed().as_secs_f64() * 1e3, "ms");
+
+    let mut tree = AccountTree::new();
+    for id in [0u32, 7, 1 << 23] {
+        tree.update(id, 3, |f, b| {
+            f.address = Address([id as u8 + 1; 20]);
+            *b = 1_000;
+        })
+        .map_err(|e| e.to_string())?;
+    }
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let (circuit, public) = ExitCircuit::from_state(&tree, 7, 3).map_err(|e| e.to_string())?;
+        let quiet = gag::Gag::stdout().map_err(|e| format!("silencing bellman's stdout: {e}"))?;
+        let start = std::time::Instant::now();
+        let proof = prove(&params, circuit).map_err(|e| e.to_string())?;
+        drop(quiet);
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        if !verify(&params.vk, &proof, &public.to_field_elements()).map_err(|e| e.to_string())? {
+            return Err("the exit proof does not verify".into());
+        }
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+    report.add("exit_prove_ms", times[1], "ms");
+    Ok(())
+}
+
 /// Run the suite.
 pub fn run(report: &mut Report) -> Result<(), String> {
-    gadget_counts(report)
+    gadget_counts(report)?;
+    exit(report)
 }
