@@ -30,8 +30,12 @@ fi
 for dir in contracts; do
   if [ -f "$dir/package-lock.json" ]; then
     if ! command -v npm >/dev/null 2>&1; then
-      log "npm not found: install Node.js 20+ with npm (needed for $dir/: solcjs, anvil) and run this again"
-      exit 1
+      # A fresh Debian has no Node.js: take Debian's (solcjs and the anvil/forge binaries only need
+      # a working node and npm).
+      SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+      log "npm not found: installing Debian's nodejs and npm (needed for $dir/: solcjs, anvil, forge)"
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
     fi
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       log "npm ci in $dir/"
