@@ -6,6 +6,9 @@
 //! very same Montgomery form (R = 2^256) as `pairing_ce::bn256::Fr`, so conversion is a copy of the
 //! raw limbs. Every operation returns fully reduced values (< p), checked against `Fr` in the tests.
 
+// Limb and matrix loops read as the formulas they implement; iterator chains would hide that.
+#![allow(clippy::needless_range_loop)]
+
 use crate::field::{Fr, FrRepr, PrimeField};
 
 /// An element of `Fr` in Montgomery form: little-endian limbs of `x·R mod p`, always < p.
@@ -161,6 +164,9 @@ impl Mont {
     }
 
     /// `self + other`.
+    // Named methods, not `std::ops`: the lazy variants beside them have other contracts, and an
+    // operator would hide which one a formula uses.
+    #[allow(clippy::should_implement_trait)]
     #[inline(always)]
     pub fn add(self, other: Mont) -> Mont {
         let (a, b) = (self.0, other.0);
@@ -173,6 +179,7 @@ impl Mont {
     }
 
     /// `self · other` (CIOS Montgomery multiplication), fully reduced.
+    #[allow(clippy::should_implement_trait)]
     #[inline(always)]
     pub fn mul(self, other: Mont) -> Mont {
         // Reduced inputs are within mul_lazy's [0, 2p) domain; one subtraction makes it canonical.

@@ -11,6 +11,9 @@
 //! commutes with the partial S-box. A partial round then costs 2t − 1 multiplications instead of t².
 //! The state lives on the stack; a call does not allocate.
 
+// Limb and matrix loops read as the formulas they implement; iterator chains would hide that.
+#![allow(clippy::needless_range_loop)]
+
 use crate::field::{Field, Fr};
 use crate::montgomery::Mont;
 use std::sync::OnceLock;
