@@ -6,3 +6,13 @@ source scripts/env.sh
 ./scripts/setup.sh
 echo "[test] cargo test --workspace (target dir: $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked
+
+# The Solidity tests: forge from the pinned npm package, compiling through contracts/scripts/solc
+# (a solcjs shim; foundry.toml names it relative to contracts/, so forge runs from there).
+FORGE="contracts/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"
+if [ ! -x "$FORGE" ]; then
+  echo "[test] $FORGE is missing: run scripts/setup.sh (npm ci in contracts/)" >&2
+  exit 1
+fi
+echo "[test] forge test (contracts/)" >&2
+(cd contracts && ./node_modules/@foundry-rs/forge-linux-amd64/bin/forge test)
