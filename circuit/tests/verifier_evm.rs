@@ -11,8 +11,6 @@ mod evm;
 
 use evm::*;
 use rand04::{SeedableRng, XorShiftRng};
-use serde_json::json;
-use std::time::Duration;
 use zkpay_circuit::bellman_ce::groth16::{
     create_random_proof, generate_random_parameters, prepare_verifying_key, verify_proof,
     Parameters, Proof,
@@ -135,36 +133,7 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
     let compiled = compile(&compile_js, &source);
 
     let anvil = Anvil::start(&anvil_bin);
-    let from = anvil.rpc("eth_accounts", json!([]))[0]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let tx = anvil.rpc(
-        "eth_sendTransaction",
-        json!([{"from": from, "data": compiled.bytecode, "gas": "0x1c9c380"}]),
-    );
-    // anvil mines the transaction right away but may answer before the receipt is stored: poll
-    // (bounded) until it is there.
-    let receipt = (0..600)
-        .map(|_| {
-            let r = anvil.rpc("eth_getTransactionReceipt", json!([tx]));
-            if r.is_null() {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            r
-        })
-        .find(|r| !r.is_null())
-        .expect("no receipt for the deployment within 60 s");
-    assert_eq!(receipt["status"], "0x1", "deployment failed: {receipt}");
-    let verifier = receipt["contractAddress"].as_str().unwrap().to_string();
-    let deploy_gas = u64::from_str_radix(
-        receipt["gasUsed"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("0x"),
-        16,
-    )
-    .unwrap();
+    let (verifier, deploy_gas) = deploy(&anvil, &compiled.bytecode);
 
     let sel_sq = selector(&compiled, "verify_square(uint256[8],uint256[1])");
     let sel_sq_batch = selector(&compiled, "verify_square_batch(uint256[8][],uint256[])");
