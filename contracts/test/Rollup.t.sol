@@ -152,6 +152,14 @@ contract RollupTest is Test {
         address token7 = address(new TestERC20());
         assertEq(governance.addToken(token7), 7, "token id 7");
 
+        // The constants are the committed vectors (Operations.t.sol checks the same; read here too so
+        // this test cannot pass against stale copies).
+        string memory json = vm.readFile("../testdata/tx_op_vectors.json");
+        assertEq(vm.parseJsonBytes(json, ".priorityOps[0].l1Pubdata"), DEPOSIT_L1_PUBDATA, "Deposit vector");
+        assertEq(vm.parseJsonBytes(json, ".priorityOps[1].l1Pubdata"), FULL_EXIT_L1_PUBDATA, "FullExit vector");
+        assertEq(bytes32(Operations.priorityHash(DEPOSIT_L1_PUBDATA)), bytes32(DEPOSIT_HASH), "Deposit hash");
+        assertEq(bytes32(Operations.priorityHash(FULL_EXIT_L1_PUBDATA)), bytes32(FULL_EXIT_HASH), "FullExit hash");
+
         vm.roll(0);
         vm.deal(VECTOR_FROM, 5 ether);
         vm.expectEmit(address(rollup));
