@@ -88,11 +88,11 @@ impl Account {
 
     /// Non-zero balances, by token id.
     pub fn balances(&self) -> Vec<(TokenId, u128)> {
-        (0..=MAX_TOKEN_ID)
-            .filter_map(|t| {
-                let b = self.balance(t);
-                (b != 0).then_some((t, b))
-            })
+        // Stored leaves are exactly the non-zero balances (a zero leaf is the empty leaf).
+        self.balances
+            .store()
+            .level(0)
+            .filter_map(|(t, v)| Some((t as TokenId, fr_to_u128(v).ok()?)))
             .collect()
     }
 

@@ -32,6 +32,13 @@ impl SortedNodeStore {
         debug_assert!(height <= 24 && index < (1 << 24));
         ((height as u32) << 24) | index
     }
+
+    /// The stored nodes of one level, by index (for height 0: the non-empty leaves).
+    pub fn level(&self, height: usize) -> impl Iterator<Item = (u32, &Fr)> + '_ {
+        let lo = Self::key(height, 0);
+        let start = self.nodes.partition_point(|e| e.0 < lo);
+        self.nodes[start..].iter().take_while(move |e| e.0 >> 24 == height as u32).map(|e| (e.0 & 0xff_ffff, &e.1))
+    }
 }
 
 impl NodeStore for SortedNodeStore {
