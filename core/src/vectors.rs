@@ -27,14 +27,12 @@ use serde_json::{json, Value};
 /// The vectors' deployment: Anvil/Hardhat chain 31337 and the first contract their default
 /// deployer creates.
 pub fn vector_domain() -> Domain {
-    Domain { chain_id: 31337, rollup: Address(hex_20("5fbdb2315678afecb367f032d93f642f64180aa3")) }
+    Domain { chain_id: 31337, rollup: address("5fbdb2315678afecb367f032d93f642f64180aa3") }
 }
 
-fn hex_20(s: &str) -> [u8; 20] {
-    let mut out = [0u8; 20];
-    // Constant, valid input: decoding cannot fail.
-    hex::decode_to_slice(s, &mut out).expect("constant hex");
-    out
+/// A constant address written as 40 hex digits, through `Address`'s own parser.
+fn address(hex40: &str) -> Address {
+    format!("0x{hex40}").parse().expect("constant address")
 }
 
 fn hex0x(b: &[u8]) -> String {
@@ -99,8 +97,8 @@ pub fn tx_and_op_vectors() -> Value {
 fn build_vectors() -> Value {
     let domain = vector_domain();
     let unsigned = TxSignature::default();
-    let to = Address(hex_20("70997970c51812dc3a010c7d01b50e20d4c3c8aa"));
-    let owner = Address(hex_20("f39fd6e51aad88f6f4ce6ab8827279cfffb92266"));
+    let to = address("70997970c51812dc3a010c7d01b50e20d4c3c8aa");
+    let owner = address("f39fd6e51aad88f6f4ce6ab8827279cfffb92266");
     let tr = TimeRange { valid_from: 1_700_000_000, valid_until: 1_800_000_000 };
     let new_key_hash = fixed_key(3).public_key().hash();
 
@@ -409,11 +407,11 @@ pub fn block_vectors() -> Value {
 fn build_block_vectors() -> Value {
     let domain = vector_domain();
     let unsigned = TxSignature::default();
-    let operator = Address(hex_20(OPERATOR));
-    let alice = Address(hex_20(ALICE));
-    let bob = Address(hex_20(BOB));
-    let carol = Address(hex_20(CAROL));
-    let dave = Address(hex_20(DAVE));
+    let operator = address(OPERATOR);
+    let alice = address(ALICE);
+    let bob = address(BOB);
+    let carol = address(CAROL);
+    let dave = address(DAVE);
     let (alice_key, bob_key) = (fixed_key(1), fixed_key(2));
     let (a, b): (AccountId, AccountId) = (1, 2);
     let wide = TimeRange { valid_from: T1, valid_until: T1 + 86_400 };
