@@ -209,7 +209,7 @@ impl BlockBuilder {
     pub fn add_tx(&mut self, state: &mut State, tx: &L2Tx) -> Result<&AppliedOp, BlockError> {
         let plan = state.plan_tx(tx, &self.context(), None)?;
         let slot = self.admit(plan.op(), plan.fee())?;
-        let applied = state.execute(plan)?;
+        let applied = AppliedOp { tx: Some(tx.clone()), ..state.execute(plan)? };
         Ok(self.record(applied, slot))
     }
 
@@ -217,7 +217,7 @@ impl BlockBuilder {
     pub fn add_verified_tx(&mut self, state: &mut State, tx: &VerifiedTx) -> Result<&AppliedOp, BlockError> {
         let plan = state.plan_verified(tx, &self.context())?;
         let slot = self.admit(plan.op(), plan.fee())?;
-        let applied = state.execute(plan)?;
+        let applied = AppliedOp { tx: Some(tx.tx().clone()), ..state.execute(plan)? };
         Ok(self.record(applied, slot))
     }
 

@@ -34,6 +34,9 @@ pub struct AppliedOp {
     pub updates: Vec<AccountUpdate>,
     /// The fee the op pays, to be credited to the block's fee account: `(token, amount)`.
     pub fee: Option<(TokenId, u128)>,
+    /// The signed L2 tx the op came from (its signature and time range are part of the circuit's
+    /// witness); `None` for priority ops, Noops and replayed ops (`apply_*_to`).
+    pub tx: Option<L2Tx>,
 }
 
 /// One chunk's effect.
@@ -418,7 +421,7 @@ impl State {
             };
             updates.extend(u);
         }
-        Ok(AppliedOp { op: plan.op, updates, fee: plan.fee })
+        Ok(AppliedOp { op: plan.op, updates, fee: plan.fee, tx: None })
     }
 
     /// Where a transfer to `to` goes: the address's account, or the next free id.
@@ -456,14 +459,14 @@ impl State {
     /// the next free id if the address has none).
     pub fn apply_tx(&mut self, tx: &L2Tx, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
         let plan = self.plan_tx(tx, ctx, None)?;
-        self.execute(plan)
+        Ok(AppliedOp { tx: Some(tx.clone()), ..self.execute(plan)? })
     }
 
     /// Apply an L2 tx whose signature was verified beforehand (e.g. in parallel at mempool
     /// admission); refused if it was verified for another deployment.
     pub fn apply_verified_tx(&mut self, tx: &VerifiedTx, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
         let plan = self.plan_verified(tx, ctx)?;
-        self.execute(plan)
+        Ok(AppliedOp { tx: Some(tx.tx().clone()), ..self.execute(plan)? })
     }
 
     pub(crate) fn plan_verified(&self, tx: &VerifiedTx, ctx: &BlockContext) -> Result<Plan, ApplyError> {
