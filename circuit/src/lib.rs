@@ -17,6 +17,8 @@ pub type Fr = bellman_ce::pairing::bn256::Fr;
 /// The pairing engine of the proof system.
 pub type Engine = bellman_ce::pairing::bn256::Bn256;
 
+pub mod block;
+pub mod check_cs;
 pub mod exit;
 pub mod gadgets;
 pub mod keys;

@@ -404,7 +404,20 @@ pub fn block_vectors() -> Value {
     sort_keys(build_block_vectors())
 }
 
-fn build_block_vectors() -> Value {
+/// The vector blocks as core seals them in witness mode (per-chunk updates included), with the
+/// state after the last one: what the block circuit's tests prove.
+pub fn vector_blocks() -> (Vec<Block>, State) {
+    let played = play_vectors();
+    (played.blocks.into_iter().map(|(_, _, block)| block).collect(), played.state)
+}
+
+struct Played {
+    genesis_root: crate::field::Fr,
+    blocks: Vec<(&'static str, Vec<Input>, Block)>,
+    state: State,
+}
+
+fn play_vectors() -> Played {
     let domain = vector_domain();
     let unsigned = TxSignature::default();
     let operator = address(OPERATOR);
@@ -469,7 +482,7 @@ fn build_block_vectors() -> Value {
         chunks,
     };
 
-    let plan: Vec<(&str, BlockHeader, Vec<Input>)> = vec![
+    let plan: Vec<(&'static str, BlockHeader, Vec<Input>)> = vec![
         (
             "Deposits to new and existing accounts, ChangePubKey with fees in two tokens, a Transfer; 3 Noops",
             header(1, 0, T1, 32),
@@ -529,13 +542,23 @@ fn build_block_vectors() -> Value {
         ),
     ];
 
-    let blocks: Vec<Value> = plan
-        .iter()
+    let blocks = plan
+        .into_iter()
         .map(|(description, header, inputs)| {
-            let block = play_block(&mut state, *header, inputs);
-            block_json(description, inputs, &block)
+            let block = play_block(&mut state, header, &inputs);
+            (description, inputs, block)
         })
         .collect();
+    Played { genesis_root, blocks, state }
+}
+
+fn build_block_vectors() -> Value {
+    let domain = vector_domain();
+    let Played { genesis_root, blocks, mut state } = play_vectors();
+    let blocks: Vec<Value> =
+        blocks.iter().map(|(description, inputs, block)| block_json(description, inputs, block)).collect();
+    let (operator, alice, bob, carol, dave) = (address(OPERATOR), address(ALICE), address(BOB), address(CAROL), address(DAVE));
+    let (alice_key, bob_key) = (fixed_key(1), fixed_key(2));
 
     let accounts: Vec<Value> = [
         ("operator (fee account)", operator, None),

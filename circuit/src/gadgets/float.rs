@@ -42,6 +42,21 @@ pub fn unpack_float_bits<CS: ConstraintSystem<Engine>>(
     bits: &[Boolean],
     format: &FloatFormat,
 ) -> Result<Num, SynthesisError> {
+    let value = unpack_float_bits_unbounded(cs.namespace(|| "value"), bits, format)?;
+    if can_overflow(format) {
+        enforce_less_than_pow2(cs.namespace(|| "fits u128"), &value, VALUE_BITS)?;
+    }
+    Ok(value)
+}
+
+/// Like [`unpack_float_bits`] without the u128 range check: for callers that bound the result
+/// themselves (the block circuit equates it with a 128-bit register), saving 129 constraints.
+/// The value is the exact integer `mantissa · 10^exponent` (below 2^138 < p) either way.
+pub fn unpack_float_bits_unbounded<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    bits: &[Boolean],
+    format: &FloatFormat,
+) -> Result<Num, SynthesisError> {
     let e_bits = format.exponent_bits() as usize;
     assert_eq!(bits.len(), format.total_bits() as usize, "packed {} takes {} bits", format.name(), format.total_bits());
     // mantissa < 2^35 and 10^31 < 2^103: the integer product stays far below p.
@@ -56,11 +71,7 @@ pub fn unpack_float_bits<CS: ConstraintSystem<Engine>>(
         let factor = Num::one().add_mul_const(&bit.to_num(), &k);
         power = power.mul(cs.namespace(|| format!("10^e step {i}")), &factor)?;
     }
-    let value = from_bits_le(mantissa).mul(cs.namespace(|| "mantissa * 10^e"), &power)?;
-    if can_overflow(format) {
-        enforce_less_than_pow2(cs.namespace(|| "fits u128"), &value, VALUE_BITS)?;
-    }
-    Ok(value)
+    from_bits_le(mantissa).mul(cs.namespace(|| "mantissa * 10^e"), &power)
 }
 
 /// The value of the packed float `packed` (an integer that must fit `format.total_bits()` bits,
