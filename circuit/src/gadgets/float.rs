@@ -42,7 +42,7 @@ pub fn unpack_float_bits<CS: ConstraintSystem<Engine>>(
     bits: &[Boolean],
     format: &FloatFormat,
 ) -> Result<Num, SynthesisError> {
-    let value = unpack_float_bits_unbounded(cs.namespace(|| "value"), bits, format)?;
+    let value = unpack_float_bits_unbounded(&mut cs, bits, format)?;
     if can_overflow(format) {
         enforce_less_than_pow2(cs.namespace(|| "fits u128"), &value, VALUE_BITS)?;
     }
