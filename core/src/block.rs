@@ -63,6 +63,41 @@ pub struct FeeSlot {
     pub amount: u128,
 }
 
+/// The fee slots of a block being filled or replayed (PROTOCOL §6): one per fee token, in order of
+/// first use, at most FEE_SLOTS. Shared by [`BlockBuilder`] and data restore so both collect fees
+/// identically.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FeeSlots(Vec<FeeSlot>);
+
+impl FeeSlots {
+    /// The slot a fee in `token` goes to: that token's slot, else the next free one; `None` when
+    /// FEE_SLOTS other tokens hold all slots.
+    pub(crate) fn slot_for(&self, token: TokenId) -> Option<usize> {
+        match self.0.iter().position(|s| s.token == token) {
+            Some(i) => Some(i),
+            None if self.0.len() < FEE_SLOTS => Some(self.0.len()),
+            None => None,
+        }
+    }
+
+    /// Add a fee to slot `i`, as returned by [`FeeSlots::slot_for`] for `token`.
+    pub(crate) fn add(&mut self, i: usize, token: TokenId, amount: u128) {
+        if i == self.0.len() {
+            self.0.push(FeeSlot { token, amount: 0 });
+        }
+        debug_assert_eq!(self.0[i].token, token);
+        // Fees are packable (< 2^11 · 10^31 < 2^115) and at most a few thousand per block.
+        self.0[i].amount = self.0[i].amount.saturating_add(amount);
+    }
+
+    /// All FEE_SLOTS slots; unused ones are `(0, 0)`.
+    pub(crate) fn slots(&self) -> [FeeSlot; FEE_SLOTS] {
+        let mut out = [FeeSlot::default(); FEE_SLOTS];
+        out[..self.0.len()].copy_from_slice(&self.0);
+        out
+    }
+}
+
 /// A sealed block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
@@ -140,7 +175,7 @@ pub struct BlockBuilder {
     old_root: Fr,
     applied: Vec<AppliedOp>,
     used_chunks: usize,
-    fee_slots: Vec<FeeSlot>,
+    fee_slots: FeeSlots,
     priority_ops: usize,
 }
 
@@ -158,7 +193,7 @@ impl BlockBuilder {
             old_root: state.root(),
             applied: Vec::new(),
             used_chunks: 0,
-            fee_slots: Vec::with_capacity(FEE_SLOTS),
+            fee_slots: FeeSlots::default(),
             priority_ops: 0,
         })
     }
@@ -184,20 +219,12 @@ impl BlockBuilder {
             return Err(BlockError::BlockFull { needed, remaining: self.remaining_chunks() });
         }
         let Some((token, _)) = fee else { return Ok(None) };
-        match self.fee_slots.iter().position(|s| s.token == token) {
-            Some(i) => Ok(Some(i)),
-            None if self.fee_slots.len() < FEE_SLOTS => Ok(Some(self.fee_slots.len())),
-            None => Err(BlockError::FeeSlotsFull(token)),
-        }
+        self.fee_slots.slot_for(token).map(Some).ok_or(BlockError::FeeSlotsFull(token))
     }
 
     fn record(&mut self, applied: AppliedOp, slot: Option<usize>) -> &AppliedOp {
         if let (Some(i), Some((token, amount))) = (slot, applied.fee) {
-            if i == self.fee_slots.len() {
-                self.fee_slots.push(FeeSlot { token, amount: 0 });
-            }
-            // Fees are packable (< 2^11 · 10^31 < 2^115) and at most a few thousand per block.
-            self.fee_slots[i].amount = self.fee_slots[i].amount.saturating_add(amount);
+            self.fee_slots.add(i, token, amount);
         }
         self.used_chunks += applied.op.chunks();
         self.applied.push(applied);
@@ -237,8 +264,7 @@ impl BlockBuilder {
             let noop = state.apply_noop()?;
             self.record(noop, None);
         }
-        let mut fee_slots = [FeeSlot::default(); FEE_SLOTS];
-        fee_slots[..self.fee_slots.len()].copy_from_slice(&self.fee_slots);
+        let fee_slots = self.fee_slots.slots();
         let mut fee_updates = Vec::new();
         for slot in &fee_slots {
             fee_updates.extend(state.credit_fee(self.header.fee_account, slot.token, slot.amount)?);

@@ -21,3 +21,4 @@ pub mod serde_util;
 pub mod vectors;
 pub mod state;
 pub mod block;
+pub mod restore;

@@ -67,6 +67,11 @@ impl Plan {
         self.fee
     }
 
+    /// A Noop: one chunk that reads the fee account's ETH leaf (§7.4).
+    pub(super) fn noop() -> Plan {
+        Plan::new(Op::Noop(NoopOp), ChunkWrite::Read { id: FEE_ACCOUNT_ID, token: 0 }, None, None)
+    }
+
     fn new(op: Op, first: ChunkWrite, second: Option<ChunkWrite>, fee: Option<(TokenId, u128)>) -> Plan {
         let n = op.chunks();
         let (id, token) = match first {
@@ -81,11 +86,57 @@ impl Plan {
     }
 }
 
-/// The signer: given (already verified) or verified now.
-fn signer_of(pre: Option<PubKeyHash>, verify: impl FnOnce() -> Result<PubKeyHash, TxError>) -> Result<PubKeyHash, TxError> {
-    match pre {
-        Some(p) => Ok(p),
-        None => verify(),
+/// What vouches for the parts of an L2 op the state cannot see for itself: the tx's time range and
+/// signature, and the node's token registry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Vouch<'a> {
+    /// The node admits the op now: the token must be registered, the time range must hold at
+    /// `ctx.timestamp`, and the signature must verify — now, or already (`pre` = the signer's key
+    /// hash, see [`VerifiedTx`]).
+    Node { ctx: &'a BlockContext, pre: Option<PubKeyHash> },
+    /// A proven block states the op (data restore): the proof vouched for the signature and the time
+    /// range, which are not in pubdata, and the circuit does not see the registry, so none of the
+    /// three is checked. Every rule on state and pubdata still is.
+    Proof,
+}
+
+impl Vouch<'_> {
+    fn check_token(&self, state: &State, token: TokenId) -> Result<(), ApplyError> {
+        match self {
+            Vouch::Node { .. } => state.check_token(token),
+            Vouch::Proof => Ok(()),
+        }
+    }
+
+    fn check_time(&self, range: &TimeRange) -> Result<(), ApplyError> {
+        match self {
+            Vouch::Node { ctx, .. } => check_time(range, ctx.timestamp),
+            Vouch::Proof => Ok(()),
+        }
+    }
+
+    /// The signer's key hash: given (already verified), verified now, or `None` when the proof
+    /// vouched for it.
+    fn signer(&self, verify: impl FnOnce(&Domain) -> Result<PubKeyHash, TxError>) -> Option<Result<PubKeyHash, TxError>> {
+        match self {
+            Vouch::Node { pre: Some(p), .. } => Some(Ok(*p)),
+            Vouch::Node { ctx, pre: None } => Some(verify(&ctx.domain)),
+            Vouch::Proof => None,
+        }
+    }
+
+    /// Rule *sig*: the signer is the account's key (skipped under [`Vouch::Proof`]).
+    fn check_signed_by(
+        &self,
+        expected: PubKeyHash,
+        verify: impl FnOnce(&Domain) -> Result<PubKeyHash, TxError>,
+    ) -> Result<(), ApplyError> {
+        let Some(signer) = self.signer(verify) else { return Ok(()) };
+        let got = signer?;
+        if got != expected {
+            return Err(ApplyError::WrongSigner { expected, got });
+        }
+        Ok(())
     }
 }
 
@@ -111,7 +162,7 @@ impl State {
         Ok(())
     }
 
-    fn existing(&self, id: AccountId) -> Result<AccountFields, ApplyError> {
+    pub(super) fn existing(&self, id: AccountId) -> Result<AccountFields, ApplyError> {
         if id > MAX_ACCOUNT_ID {
             return Err(ApplyError::AccountIdOutOfRange(id));
         }
@@ -125,9 +176,9 @@ impl State {
         id: AccountId,
         nonce: Nonce,
         range: &TimeRange,
-        ctx: &BlockContext,
+        vouch: Vouch<'_>,
     ) -> Result<AccountFields, ApplyError> {
-        check_time(range, ctx.timestamp)?;
+        vouch.check_time(range)?;
         let fields = self.existing(id)?;
         if fields.pubkey_hash.is_zero() {
             return Err(ApplyError::NoSigningKey(id));
@@ -136,14 +187,6 @@ impl State {
             return Err(ApplyError::NonceMismatch { expected: fields.nonce, got: nonce });
         }
         Ok(fields)
-    }
-
-    fn check_signed_by(expected: PubKeyHash, signer: Result<PubKeyHash, TxError>) -> Result<(), ApplyError> {
-        let got = signer?;
-        if got != expected {
-            return Err(ApplyError::WrongSigner { expected, got });
-        }
-        Ok(())
     }
 
     fn debit(&self, id: AccountId, token: TokenId, needed: u128) -> Result<u128, ApplyError> {
@@ -165,9 +208,9 @@ impl State {
         token: TokenId,
         amount: u128,
         fee: u128,
-        ctx: &BlockContext,
+        vouch: Vouch<'_>,
     ) -> Result<(AccountFields, AccountFields, u128), ApplyError> {
-        let before = self.check_signer(id, nonce, range, ctx)?;
+        let before = self.check_signer(id, nonce, range, vouch)?;
         let needed = amount.checked_add(fee).ok_or(ApplyError::AmountOverflow)?;
         let balance = self.debit(id, token, needed)?;
         let after = AccountFields { nonce: bump(before.nonce, id)?, ..before };
@@ -176,14 +219,8 @@ impl State {
 
     /// Plan a transfer to the account at `to_id`: an existing account whose address is `tx.to`
     /// (Transfer), or the next free id if `tx.to` has no account (TransferToNew).
-    fn plan_transfer(
-        &self,
-        tx: &Transfer,
-        to_id: AccountId,
-        ctx: &BlockContext,
-        pre: Option<PubKeyHash>,
-    ) -> Result<Plan, ApplyError> {
-        self.check_token(tx.token)?;
+    pub(super) fn plan_transfer(&self, tx: &Transfer, to_id: AccountId, vouch: Vouch<'_>) -> Result<Plan, ApplyError> {
+        vouch.check_token(self, tx.token)?;
         if !is_amount_packable(tx.amount) {
             return Err(ApplyError::AmountNotPackable(tx.amount));
         }
@@ -194,7 +231,7 @@ impl State {
             return Err(ApplyError::ZeroAddress);
         }
         let (from, from_fields, from_balance) =
-            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, ctx)?;
+            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, vouch)?;
 
         let (op, to_fields, to_base) = match self.account(to_id) {
             Some(to) => {
@@ -240,7 +277,7 @@ impl State {
         let to_balance = to_base
             .checked_add(tx.amount)
             .ok_or(ApplyError::BalanceOverflow { account_id: to_id, token: tx.token })?;
-        Self::check_signed_by(from.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
+        vouch.check_signed_by(from.pubkey_hash, |d| tx.verify_signature(d))?;
         Ok(Plan::new(
             op,
             ChunkWrite::Write { id: tx.account_id, token: tx.token, fields: from_fields, balance: from_balance },
@@ -249,8 +286,8 @@ impl State {
         ))
     }
 
-    fn plan_withdraw(&self, tx: &Withdraw, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
-        self.check_token(tx.token)?;
+    pub(super) fn plan_withdraw(&self, tx: &Withdraw, vouch: Vouch<'_>) -> Result<Plan, ApplyError> {
+        vouch.check_token(self, tx.token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
         }
@@ -259,8 +296,8 @@ impl State {
             return Err(ApplyError::ZeroAddress);
         }
         let (from, fields, balance) =
-            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, ctx)?;
-        Self::check_signed_by(from.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
+            self.plan_sender(tx.account_id, tx.nonce, &tx.time_range, tx.token, tx.amount, tx.fee, vouch)?;
+        vouch.check_signed_by(from.pubkey_hash, |d| tx.verify_signature(d))?;
         let op = Op::Withdraw(WithdrawOp {
             account_id: tx.account_id,
             token: tx.token,
@@ -276,12 +313,12 @@ impl State {
         ))
     }
 
-    fn plan_change_pubkey(&self, tx: &ChangePubKey, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
-        self.check_token(tx.fee_token)?;
+    pub(super) fn plan_change_pubkey(&self, tx: &ChangePubKey, vouch: Vouch<'_>) -> Result<Plan, ApplyError> {
+        vouch.check_token(self, tx.fee_token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
         }
-        check_time(&tx.time_range, ctx.timestamp)?;
+        vouch.check_time(&tx.time_range)?;
         let account = self.existing(tx.account_id)?;
         if account.address != tx.account {
             return Err(ApplyError::AddressMismatch {
@@ -295,9 +332,11 @@ impl State {
         }
         let balance = self.debit(tx.account_id, tx.fee_token, tx.fee)?;
         // Signed by the new key (the old one, if any, plays no part: L1 authorizes the change).
-        let signer = signer_of(pre, || tx.verify_signature(&ctx.domain))?;
-        if signer != tx.new_pub_key_hash {
-            return Err(TxError::WrongSigner { expected: tx.new_pub_key_hash, actual: signer }.into());
+        if let Some(signer) = vouch.signer(|d| tx.verify_signature(d)) {
+            let signer = signer?;
+            if signer != tx.new_pub_key_hash {
+                return Err(TxError::WrongSigner { expected: tx.new_pub_key_hash, actual: signer }.into());
+            }
         }
         let fields = AccountFields {
             nonce: bump(account.nonce, tx.account_id)?,
@@ -320,18 +359,12 @@ impl State {
         ))
     }
 
-    fn plan_forced_exit(
-        &self,
-        tx: &ForcedExit,
-        target_id: AccountId,
-        ctx: &BlockContext,
-        pre: Option<PubKeyHash>,
-    ) -> Result<Plan, ApplyError> {
-        self.check_token(tx.token)?;
+    pub(super) fn plan_forced_exit(&self, tx: &ForcedExit, target_id: AccountId, vouch: Vouch<'_>) -> Result<Plan, ApplyError> {
+        vouch.check_token(self, tx.token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
         }
-        let initiator = self.check_signer(tx.initiator_account_id, tx.nonce, &tx.time_range, ctx)?;
+        let initiator = self.check_signer(tx.initiator_account_id, tx.nonce, &tx.time_range, vouch)?;
         let target = self.existing(target_id)?;
         if target.address != tx.target {
             return Err(ApplyError::AddressMismatch { account_id: target_id, expected: tx.target, found: target.address });
@@ -341,7 +374,7 @@ impl State {
         }
         let initiator_balance = self.debit(tx.initiator_account_id, tx.token, tx.fee)?;
         let amount = self.balance(target_id, tx.token);
-        Self::check_signed_by(initiator.pubkey_hash, signer_of(pre, || tx.verify_signature(&ctx.domain)))?;
+        vouch.check_signed_by(initiator.pubkey_hash, |d| tx.verify_signature(d))?;
         let initiator_fields = AccountFields { nonce: bump(initiator.nonce, tx.initiator_account_id)?, ..initiator };
         let op = Op::ForcedExit(ForcedExitOp {
             initiator_id: tx.initiator_account_id,
@@ -364,8 +397,12 @@ impl State {
         ))
     }
 
-    fn plan_deposit(&self, deposit: &Deposit, account_id: AccountId) -> Result<Plan, ApplyError> {
-        self.check_token(deposit.token)?;
+    /// `check_registry`: the node checks its copy of L1's token list; a replay does not (L1 queued
+    /// only listed tokens and the circuit does not see the list).
+    pub(super) fn plan_deposit(&self, deposit: &Deposit, account_id: AccountId, check_registry: bool) -> Result<Plan, ApplyError> {
+        if check_registry {
+            self.check_token(deposit.token)?;
+        }
         if deposit.amount == 0 || deposit.amount > MAX_DEPOSIT {
             return Err(ApplyError::InvalidDepositAmount(deposit.amount));
         }
@@ -391,7 +428,7 @@ impl State {
         Ok(Plan::new(op, ChunkWrite::Write { id: account_id, token: deposit.token, fields, balance }, None, None))
     }
 
-    fn plan_full_exit(&self, exit: &FullExit) -> Result<Plan, ApplyError> {
+    pub(super) fn plan_full_exit(&self, exit: &FullExit) -> Result<Plan, ApplyError> {
         if exit.account_id > MAX_ACCOUNT_ID {
             return Err(ApplyError::AccountIdOutOfRange(exit.account_id));
         }
@@ -432,20 +469,21 @@ impl State {
     /// Plan an L2 tx; `pre` is the signer's key hash when the signature was already verified
     /// (see [`VerifiedTx`]), `None` to verify it here, after the cheap checks.
     pub(crate) fn plan_tx(&self, tx: &L2Tx, ctx: &BlockContext, pre: Option<PubKeyHash>) -> Result<Plan, ApplyError> {
+        let vouch = Vouch::Node { ctx, pre };
         match tx {
-            L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), ctx, pre),
-            L2Tx::Withdraw(w) => self.plan_withdraw(w, ctx, pre),
-            L2Tx::ChangePubKey(c) => self.plan_change_pubkey(c, ctx, pre),
+            L2Tx::Transfer(t) => self.plan_transfer(t, self.recipient_id(&t.to), vouch),
+            L2Tx::Withdraw(w) => self.plan_withdraw(w, vouch),
+            L2Tx::ChangePubKey(c) => self.plan_change_pubkey(c, vouch),
             L2Tx::ForcedExit(f) => {
                 let target = self.account_id_by_address(&f.target).ok_or(ApplyError::NoAccountForAddress(f.target))?;
-                self.plan_forced_exit(f, target, ctx, pre)
+                self.plan_forced_exit(f, target, vouch)
             }
         }
     }
 
     pub(crate) fn plan_priority(&self, op: &PriorityOpData) -> Result<Plan, ApplyError> {
         match op {
-            PriorityOpData::Deposit(d) => self.plan_deposit(d, self.recipient_id(&d.to)),
+            PriorityOpData::Deposit(d) => self.plan_deposit(d, self.recipient_id(&d.to), true),
             PriorityOpData::FullExit(e) => self.plan_full_exit(e),
         }
     }
@@ -479,7 +517,7 @@ impl State {
     /// Apply a transfer to an explicitly chosen recipient id (block replay, tests): rejected unless
     /// `to_id` holds `tx.to` or is an empty leaf (then a TransferToNew creates the account there).
     pub fn apply_transfer_to(&mut self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_transfer(tx, to_id, ctx, None)?;
+        let plan = self.plan_transfer(tx, to_id, Vouch::Node { ctx, pre: None })?;
         self.execute(plan)
     }
 
@@ -490,7 +528,7 @@ impl State {
         target_id: AccountId,
         ctx: &BlockContext,
     ) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_forced_exit(tx, target_id, ctx, None)?;
+        let plan = self.plan_forced_exit(tx, target_id, Vouch::Node { ctx, pre: None })?;
         self.execute(plan)
     }
 
@@ -503,13 +541,13 @@ impl State {
     /// Apply a deposit into an explicitly chosen account id (block replay, tests): rejected unless
     /// the account belongs to `deposit.to` or the leaf is empty.
     pub fn apply_deposit_to(&mut self, deposit: &Deposit, account_id: AccountId) -> Result<AppliedOp, ApplyError> {
-        let plan = self.plan_deposit(deposit, account_id)?;
+        let plan = self.plan_deposit(deposit, account_id, true)?;
         self.execute(plan)
     }
 
     /// A padding chunk (touches nothing; in witness mode proves the fee account's ETH leaf).
     pub fn apply_noop(&mut self) -> Result<AppliedOp, ApplyError> {
-        self.execute(Plan::new(Op::Noop(NoopOp), ChunkWrite::Read { id: FEE_ACCOUNT_ID, token: 0 }, None, None))
+        self.execute(Plan::noop())
     }
 
     /// Credit a block's collected fee to its fee account (after the last chunk, PROTOCOL §6).

@@ -124,6 +124,22 @@ pub enum ApplyError {
     /// Token id above 1023.
     #[error("token id {0} is out of range")]
     TokenIdOutOfRange(TokenId),
+    /// Replay: a TransferToNew names a leaf that already holds an account (PROTOCOL §5: the new
+    /// recipient's leaf must be empty).
+    #[error("account {0} already exists; a TransferToNew needs an empty leaf")]
+    AccountExists(AccountId),
+    /// Replay: a FullExit or ForcedExit states a paid-out amount other than the one the state gives.
+    #[error("op states amount {stated} for account {account_id} token {token}, the state gives {actual}")]
+    AmountMismatch {
+        /// The account paid out.
+        account_id: AccountId,
+        /// Token.
+        token: TokenId,
+        /// The amount in the op's pubdata.
+        stated: u128,
+        /// The amount the rules give (its whole balance, or 0 for a FullExit not by the owner).
+        actual: u128,
+    },
 }
 
 impl From<StateTreeError> for ApplyError {

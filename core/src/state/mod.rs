@@ -9,13 +9,18 @@
 //!   its [`AccountUpdate`] (before/after values and audit paths) — the circuit's witness;
 //! - [`UpdateMode::Fast`]: changes go to an overlay and the tree is rehashed once per block, in
 //!   parallel, by [`State::flush`] — the node's hot path.
+//!
+//! Besides the node's `apply_*` (which check signatures and time ranges), [`State::replay_op`]
+//! applies an op as a proven block states it, for data restore (see [`crate::restore`]).
 
 mod apply;
 mod error;
+mod replay;
 mod verified;
 
 pub use apply::{AppliedOp, BlockContext};
 pub use error::ApplyError;
+pub use replay::ReplayedOp;
 pub use verified::VerifiedTx;
 
 use crate::account_tree::{AccountFields, AccountTree, AccountUpdate};
