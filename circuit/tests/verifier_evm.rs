@@ -18,6 +18,7 @@ use zkpay_circuit::bellman_ce::groth16::{
 use zkpay_circuit::bellman_ce::pairing::bn256::{Bn256, Fr};
 use zkpay_circuit::bellman_ce::pairing::ff::{Field, PrimeField};
 use zkpay_circuit::bellman_ce::{Circuit, ConstraintSystem, SynthesisError};
+use zkpay_circuit::keys::KeyKind;
 use zkpay_circuit::verifier_sol::{
     export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256,
 };
@@ -126,9 +127,12 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         create_random_proof(SquarePlusFive { x: Some(fr(11)) }, &sp5_params, &mut rng).unwrap();
     assert!(verify_proof(&sp5_pvk, &sp5_proof, &sp5_inputs).unwrap());
 
+    // The square key also goes in as `block_2`, so the size-generic block interface (verifyBlock,
+    // verifyBlocks, isBlockSize) is exercised with real proofs too.
     let source = export_verifier(&[
-        ("square".to_string(), &sq_params.vk),
-        ("square_plus_five".to_string(), &sp5_params.vk),
+        ("block_2".to_string(), &sq_params.vk, KeyKind::Dev),
+        ("square".to_string(), &sq_params.vk, KeyKind::Dev),
+        ("square_plus_five".to_string(), &sp5_params.vk, KeyKind::Dev),
     ]);
     let compiled = compile(&compile_js, &source);
 
@@ -312,6 +316,36 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         &verifier,
         &encode_batch(&sel_sq_batch, &proofs, &inputs[..2])
     ));
+
+    // The size-generic interface over `block_2` (the square key): same answers as verify_square*.
+    let sel_vb = selector(&compiled, "verifyBlock(uint256,uint256[8],uint256)");
+    let sel_vbs = selector(&compiled, "verifyBlocks(uint256,uint256[8][],uint256[])");
+    let sel_size = selector(&compiled, "isBlockSize(uint256)");
+    let sel_dev = selector(&compiled, "DEV_KEYS()");
+    let verify_block = |chunks: usize, proof: &[Uint256; 8], input: Uint256| {
+        encode_single(&format!("{sel_vb}{}", hex(&word(chunks))), proof, &[input])
+    };
+    let verify_blocks = |chunks: usize, proofs: &[[Uint256; 8]], inputs: &[Uint256]| {
+        // chunks, then the two dynamic arguments' offsets (now from a three-word head), then tails.
+        let head_len = 3 * 32;
+        let mut words = vec![word(chunks), word(head_len), word(head_len + 32 + proofs.len() * 8 * 32), word(proofs.len())];
+        words.extend(proofs.iter().flatten().copied());
+        words.push(word(inputs.len()));
+        words.extend_from_slice(inputs);
+        format!("0x{sel_vbs}{}", words.iter().map(|w| hex(w)).collect::<String>())
+    };
+    assert!(call_bool(&anvil, &verifier, &format!("0x{sel_size}{}", hex(&word(2)))));
+    assert!(!call_bool(&anvil, &verifier, &format!("0x{sel_size}{}", hex(&word(3)))));
+    assert!(call_bool(&anvil, &verifier, &format!("0x{sel_dev}")));
+    assert!(call_bool(&anvil, &verifier, &verify_block(2, &proof0, input0)));
+    assert!(!call_bool(&anvil, &verifier, &verify_block(2, &proof0, words[1].1)));
+    assert!(!call_bool(&anvil, &verifier, &verify_block(2, &swapped, input0)));
+    assert!(call_bool(&anvil, &verifier, &verify_blocks(2, &proofs, &inputs)));
+    assert!(!call_bool(&anvil, &verifier, &verify_blocks(2, &proofs, &crossed)));
+    let unknown = anvil.try_rpc("eth_call", serde_json::json!([{"to": verifier, "data": verify_block(3, &proof0, input0)}, "latest"]));
+    let err = unknown.expect_err("an unknown block size reverts");
+    // The revert data is UnknownBlockSize(3): keccak256("UnknownBlockSize(uint256)")[..4] ‖ word(3).
+    assert!(err.contains("revert") && err.contains(&format!("0xadb53736{}", hex(&word(3)))), "{err}");
 
     // Gas, for the record (printed, not asserted: it is a figure, not a rule).
     let single = estimate_gas(
