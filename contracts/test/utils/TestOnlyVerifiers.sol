@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity 0.8.30;
+
+import {IVerifier} from "../../src/IVerifier.sol";
+
+/// @title TestOnlyEchoVerifier
+/// @notice UNIT-TEST DOUBLE, never deployed outside forge tests: stands in for the generated
+/// `Verifier.sol` until real block proofs exist (testdata/block_proofs.json, see
+/// test/ProveBlocks.t.sol). It has block sizes 8 and 32 and "accepts" a block proof iff the proof
+/// echoes what it is checked against: `proof[0] == input` and `proof[1] == chunks`. That keeps the
+/// Rollup's own logic testable (which public input it computes, how it groups blocks into batches,
+/// that a wrong input or a failing batch is refused) without pretending to check a SNARK. It
+/// refuses every exit proof (the exodus tests use the real Verifier.sol).
+contract TestOnlyEchoVerifier is IVerifier {
+    /// @inheritdoc IVerifier
+    bool public immutable DEV_KEYS;
+
+    constructor(bool devKeys) {
+        DEV_KEYS = devKeys;
+    }
+
+    /// @notice The echo proof of a block: `[input, chunks, 0, …]`.
+    function echoProof(uint256 chunks, uint256 input) external pure returns (uint256[8] memory proof) {
+        proof[0] = input;
+        proof[1] = chunks;
+    }
+
+    function isBlockSize(uint256 chunks) external pure returns (bool) {
+        return chunks == 8 || chunks == 32;
+    }
+
+    function verifyBlock(uint256 chunks, uint256[8] calldata proof, uint256 input) external pure returns (bool) {
+        require(chunks == 8 || chunks == 32, "TestOnlyEchoVerifier: unknown block size");
+        return proof[0] == input && proof[1] == chunks;
+    }
+
+    function verifyBlocks(uint256 chunks, uint256[8][] calldata proofs, uint256[] calldata inputs)
+        external
+        pure
+        returns (bool)
+    {
+        require(chunks == 8 || chunks == 32, "TestOnlyEchoVerifier: unknown block size");
+        if (proofs.length == 0 || proofs.length != inputs.length) return false;
+        for (uint256 i = 0; i < proofs.length; i++) {
+            if (proofs[i][0] != inputs[i] || proofs[i][1] != chunks) return false;
+        }
+        return true;
+    }
+
+    function verify_exit(uint256[8] calldata, uint256[5] calldata) external pure returns (bool) {
+        return false;
+    }
+}
