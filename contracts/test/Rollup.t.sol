@@ -46,7 +46,7 @@ contract RollupTest is Test {
 
     function setUp() public {
         governance = new Governance(address(this));
-        verifier = new TestOnlyEchoVerifier(true);
+        verifier = new TestOnlyEchoVerifier(true, IVerifier(address(0)));
         rollup = new Rollup(governance, verifier, GENESIS_ROOT, EXPIRATION);
         token = new TestERC20();
         feeToken = new FeeOnTransferToken();

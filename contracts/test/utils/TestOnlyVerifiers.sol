@@ -9,14 +9,18 @@ import {IVerifier} from "../../src/IVerifier.sol";
 /// test/ProveBlocks.t.sol). It has block sizes 8 and 32 and "accepts" a block proof iff the proof
 /// echoes what it is checked against: `proof[0] == input` and `proof[1] == chunks`. That keeps the
 /// Rollup's own logic testable (which public input it computes, how it groups blocks into batches,
-/// that a wrong input or a failing batch is refused) without pretending to check a SNARK. It
-/// refuses every exit proof (the exodus tests use the real Verifier.sol).
+/// that a wrong input or a failing batch is refused) without pretending to check a SNARK. Exit
+/// proofs are passed to `exitVerifier`, the real generated Verifier.sol (or refused if it is 0), so
+/// that exodus after executed blocks runs with real exit proofs.
 contract TestOnlyEchoVerifier is IVerifier {
     /// @inheritdoc IVerifier
     bool public immutable DEV_KEYS;
+    /// @notice Where exit proofs go (the real verifier); address 0 refuses them all.
+    IVerifier public immutable exitVerifier;
 
-    constructor(bool devKeys) {
+    constructor(bool devKeys, IVerifier exitVerifier_) {
         DEV_KEYS = devKeys;
+        exitVerifier = exitVerifier_;
     }
 
     /// @notice The echo proof of a block: `[input, chunks, 0, …]`.
@@ -47,7 +51,8 @@ contract TestOnlyEchoVerifier is IVerifier {
         return true;
     }
 
-    function verify_exit(uint256[8] calldata, uint256[5] calldata) external pure returns (bool) {
-        return false;
+    function verify_exit(uint256[8] calldata proof, uint256[5] calldata input) external view returns (bool) {
+        if (address(exitVerifier) == address(0)) return false;
+        return exitVerifier.verify_exit(proof, input);
     }
 }
