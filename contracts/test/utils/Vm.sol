@@ -104,4 +104,7 @@ interface Vm {
 
     /// @notice `value` in decimal.
     function toString(uint256 value) external pure returns (string memory);
+
+    /// @notice Sets the code of `target` to `code`.
+    function etch(address target, bytes calldata code) external;
 }
