@@ -372,6 +372,24 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         "gas: verify_square_batch of 1 {batch1}; of 3 {batch3} ({} per proof)",
         batch3 / 3
     );
+    // The block interface as the Rollup calls it (block_2 is the square key: a one-input Groth16
+    // key costs the same to verify whatever its circuit): one proof alone, four in one batch. These
+    // are whole-transaction figures (eth_estimateGas: 21,000 + calldata + execution, anvil's default
+    // hardfork), quoted in docs/benchmarks.md "L1 gas".
+    let extra = create_random_proof(Square { x: Some(fr(12_345)) }, &sq_params, &mut rng).unwrap();
+    let mut four_p = proofs.clone();
+    four_p.push(proof_to_uint256_8(&extra));
+    let mut four_i = inputs.clone();
+    four_i.push(public_input_to_uint256(&square(12_345)));
+    assert!(call_bool(&anvil, &verifier, &verify_blocks(2, &four_p, &four_i)));
+    let single_block = estimate_gas(&anvil, &verifier, &verify_block(2, &four_p[0], four_i[0]));
+    let batch4 = estimate_gas(&anvil, &verifier, &verify_blocks(2, &four_p, &four_i));
+    println!(
+        "gas: verifyBlock {single_block}; verifyBlocks of 4 {batch4} ({} per block, {:.1}% of 4 single)",
+        batch4 / 4,
+        100.0 * batch4 as f64 / (4.0 * single_block as f64)
+    );
+    assert!(batch4 * 10 <= 4 * single_block * 6, "a batch of 4 costs at most 60% of 4 single verifications");
 }
 
 /// `a + b` on big-endian words (no overflow for the values used here).

@@ -49,9 +49,10 @@ contract Rollup {
     /// @dev Byte `i` is the chunk count of opcode `i` (§7.1); 0 marks an unknown opcode (0x04, ≥ 0x09).
     bytes32 private constant CHUNKS_TABLE = 0x0105040500020506050000000000000000000000000000000000000000000000;
 
-    /// @dev Bit `i` is set iff opcode `i` is an onchain op: Deposit 1, Withdraw 3, FullExit 6,
-    /// ChangePubKey 7, ForcedExit 8.
-    uint256 private constant ONCHAIN_OPCODES = (1 << 1) | (1 << 3) | (1 << 6) | (1 << 7) | (1 << 8);
+    /// @dev Byte `i` is the byte length of opcode `i` if the commit walk skips it (Noop 10,
+    /// TransferToNew 40, Transfer 20), else 0: onchain ops (Deposit 1, Withdraw 3, FullExit 6,
+    /// ChangePubKey 7, ForcedExit 8) and unknown opcodes stop the walk.
+    bytes32 private constant SKIP_TABLE = 0x0a00280000140000000000000000000000000000000000000000000000000000;
 
     /// @dev Bytes of the commitment header (docs/protocol.md §10.4).
     uint256 private constant HEADER_BYTES = 108;
@@ -589,44 +590,81 @@ contract Rollup {
     }
 
     /// @dev The walk itself; `bitmap` points at the bitmap's first byte in memory.
-    function _walk(
-        bytes calldata pubdata,
-        OnchainOperationData[] calldata ops,
-        uint256 bitmap,
-        CommitAcc memory acc
-    ) private {
+    function _walk(bytes calldata pubdata, OnchainOperationData[] calldata ops, uint256 bitmap, CommitAcc memory acc)
+        private
+    {
         uint256 k;
         uint256 nextListed = ops.length == 0 ? type(uint256).max : ops[0].publicDataOffset;
         uint256 off;
-        while (off < pubdata.length) {
-            uint256 opcode;
-            uint256 end;
+        while (true) {
+            (uint256 at, uint256 opcode, uint256 end) = _scanToOnchainOperation(pubdata, off);
+            if (at == pubdata.length) break;
+            if (nextListed != at) {
+                if (nextListed < at) revert NotAnOnchainOperation(nextListed);
+                revert OnchainOperationNotListed(at);
+            }
             assembly ("memory-safe") {
-                opcode := byte(0, calldataload(add(pubdata.offset, off)))
-                // byte(i, x) is 0 for i ≥ 32: unknown, as are the zero entries.
-                end := add(off, mul(byte(opcode, CHUNKS_TABLE), 10))
+                let chunk := div(at, 10)
+                let p := add(bitmap, shr(3, chunk))
+                mstore8(p, or(byte(0, mload(p)), shr(and(chunk, 7), 0x80)))
             }
-            if (end == off) revert Operations.UnknownOpcode(uint8(opcode));
-            if (end > pubdata.length) revert OperationOverrunsPubdata(off);
-            if ((ONCHAIN_OPCODES >> opcode) & 1 != 0) {
-                if (nextListed != off) {
-                    if (nextListed < off) revert NotAnOnchainOperation(nextListed);
-                    revert OnchainOperationNotListed(off);
-                }
-                assembly ("memory-safe") {
-                    let chunk := div(off, 10)
-                    let p := add(bitmap, shr(3, chunk))
-                    mstore8(p, or(byte(0, mload(p)), shr(and(chunk, 7), 0x80)))
-                }
-                _onchainOperation(pubdata, opcode, off, end, ops[k], acc);
-                unchecked {
-                    k++;
-                }
-                nextListed = k < ops.length ? ops[k].publicDataOffset : type(uint256).max;
+            _onchainOperation(pubdata, opcode, at, end, ops[k], acc);
+            unchecked {
+                k++;
             }
+            nextListed = k < ops.length ? ops[k].publicDataOffset : type(uint256).max;
             off = end;
         }
         if (k != ops.length) revert NotAnOnchainOperation(nextListed);
+    }
+
+    /// @dev From the op boundary `off` on, skips ops that are not onchain and returns the next onchain
+    /// op's start `at`, opcode and end, or `at = pubdata.length` if there is none. Reverts with
+    /// `UnknownOpcode` or `OperationOverrunsPubdata` for the first op that has either fault.
+    /// The loop runs once per Transfer/TransferToNew/Noop, the bulk of a block, so it is plain
+    /// assembly with one table lookup per op: `SKIP_TABLE` gives the byte length of the ops it may
+    /// skip and 0 for onchain and unknown opcodes, which stop it; an overrun by a skipped op shows as
+    /// `off > length` at the end (and the error path finds that op's start again).
+    function _scanToOnchainOperation(bytes calldata pubdata, uint256 off)
+        private
+        pure
+        returns (uint256 at, uint256 opcode, uint256 end)
+    {
+        uint256 start = off;
+        assembly ("memory-safe") {
+            let base := pubdata.offset
+            let p := add(base, off)
+            let e := add(base, pubdata.length)
+            for {} lt(p, e) {} {
+                // byte(i, x) is 0 for i ≥ 32, like the table's entries for onchain and unknown opcodes.
+                let skip := byte(byte(0, calldataload(p)), SKIP_TABLE)
+                if iszero(skip) { break }
+                p := add(p, skip)
+            }
+            off := sub(p, base)
+            opcode := byte(0, calldataload(p))
+        }
+        uint256 len = pubdata.length;
+        if (off >= len) {
+            if (off > len) revert OperationOverrunsPubdata(_lastOperationStart(pubdata, start));
+            return (len, 0, len);
+        }
+        uint256 chunks;
+        assembly ("memory-safe") {
+            chunks := byte(opcode, CHUNKS_TABLE)
+        }
+        if (chunks == 0) revert Operations.UnknownOpcode(uint8(opcode));
+        end = off + chunks * Operations.CHUNK_BYTES;
+        if (end > len) revert OperationOverrunsPubdata(off);
+        at = off;
+    }
+
+    /// @dev The start of the last op when walking from `off` to the end (error path of the scan).
+    function _lastOperationStart(bytes calldata pubdata, uint256 off) private pure returns (uint256 last) {
+        while (off < pubdata.length) {
+            last = off;
+            off += Operations.chunks(uint8(pubdata[off])) * Operations.CHUNK_BYTES;
+        }
     }
 
     /// @dev The L1 side of one onchain op at commit, `pubdata[off:end]`.

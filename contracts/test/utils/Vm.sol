@@ -107,4 +107,7 @@ interface Vm {
 
     /// @notice Sets the code of `target` to `code`.
     function etch(address target, bytes calldata code) external;
+
+    /// @notice Marks `target`'s account and storage cold again (EIP-2929), as at a transaction's start.
+    function cool(address target) external;
 }
