@@ -263,6 +263,14 @@ contract CommitTest is VectorRollup {
         _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Operations.UnknownOpcode.selector, 4));
         b.publicData[30] = 0x09;
         _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Operations.UnknownOpcode.selector, 9));
+        b.publicData[30] = 0xff; // beyond the lookup tables' 32 entries
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Operations.UnknownOpcode.selector, 0xff));
+        // After an onchain op too: vector block 3 with its Noop (chunk 7) replaced by 0x04.
+        b = _commitBlock(3);
+        b.blockNumber = 1;
+        b.timestamp = T1;
+        b.publicData[70] = 0x04;
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Operations.UnknownOpcode.selector, 4));
     }
 
     function test_commit_refusesOperationRunningPastTheEnd() public {
@@ -272,6 +280,10 @@ contract CommitTest is VectorRollup {
         b.onchainOperations = new Rollup.OnchainOperationData[](1);
         b.onchainOperations[0].publicDataOffset = 40;
         _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.OperationOverrunsPubdata.selector, 40));
+        // A skipped op overrunning: a TransferToNew (4 chunks) at chunk 6 of 8, after two Transfers.
+        b = _noopBlock(1, 8);
+        (b.publicData[0], b.publicData[20], b.publicData[60]) = (0x05, 0x05, 0x02);
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.OperationOverrunsPubdata.selector, 60));
     }
 
     // ---- onchain op offsets and the bitmap ----
