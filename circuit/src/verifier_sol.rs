@@ -4,8 +4,9 @@
 //!
 //! # Interface
 //!
-//! [`export_verifier`] turns a list of `(name, &VerifyingKey<Bn256>)` into the source of one Solidity
-//! 0.8 contract. For each key with `N` public inputs it has
+//! [`export_verifier`] turns a list of `(name, &VerifyingKey<Bn256>, KeyKind)` into the source of one
+//! Solidity 0.8 contract ([`export_verifier_dir`] does the same for every `*.vk.json` of a keys
+//! directory). For each key with `N` public inputs it has
 //!
 //! ```solidity
 //! function verify_<name>(uint256[8] calldata proof, uint256[N] calldata input) external view returns (bool);
@@ -17,7 +18,22 @@
 //! function verify_<name>_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool);
 //! ```
 //!
-//! Each returns `true` iff every proof is valid for its inputs. It returns `false` for a proof that
+//! Block circuits' keys are named `block_<N>` (`N` = chunks, decimal, no leading zero; exactly one
+//! public input). Over those keys the contract also has the size-generic interface the Rollup
+//! contract uses (its `IVerifier`), dispatching on `chunks`:
+//!
+//! ```solidity
+//! bool public constant DEV_KEYS;   // true iff any exported key's kind is `dev`
+//! function isBlockSize(uint256 chunks) external pure returns (bool);
+//! function blockSizes() external pure returns (uint256[] memory);   // ascending
+//! function verifyBlock(uint256 chunks, uint256[8] calldata proof, uint256 input) external view returns (bool);
+//! function verifyBlocks(uint256 chunks, uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool);
+//! ```
+//!
+//! `verifyBlock`/`verifyBlocks` revert with `UnknownBlockSize(chunks)` for a size without a key (a
+//! caller's mistake, not an invalid proof).
+//!
+//! Each `verify*` returns `true` iff every proof is valid for its inputs. It returns `false` for a proof that
 //! fails the pairing check, an input `≥ r` (the scalar field modulus), a proof word `≥ q` (the base
 //! field modulus), and a batch that is empty or whose lengths differ. It reverts with
 //! `PrecompileFailed()` when a precompile call fails, which is either a point off its curve or
@@ -75,7 +91,9 @@ use crate::bellman_ce::groth16::{Proof, VerifyingKey};
 use crate::bellman_ce::pairing::bn256::{Bn256, Fq, Fr, G1Affine, G2Affine};
 use crate::bellman_ce::pairing::ff::{PrimeField, PrimeFieldRepr};
 use crate::bellman_ce::pairing::CurveAffine;
+use crate::keys::{read_verification_key, verification_key_path, KeyError, KeyKind};
 use std::fmt::Write;
+use std::path::Path;
 
 /// A 256-bit EVM word, big-endian.
 pub type Uint256 = [u8; 32];
@@ -163,7 +181,9 @@ const HEADER: &str = r#"// SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.4;
 
 /// @title zkpay Groth16 verifier (BN254)
-/// @notice One `verify_<name>` per verification key; `verify_<name>_batch` for one-input keys.
+/// @notice One `verify_<name>` per verification key; `verify_<name>_batch` for one-input keys; and
+/// over the block keys (`block_<chunks>`) the size-generic isBlockSize/blockSizes/verifyBlock/
+/// verifyBlocks that the Rollup contract calls. DEV_KEYS is true iff a key is an insecure dev key.
 ///
 /// Proof layout (uint256[8]): [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y], where B's
 /// coordinates are c0 + c1*u in Fq2, imaginary part first as the ecPairing precompile (EIP-197) reads
@@ -188,6 +208,8 @@ pragma solidity ^0.8.4;
 contract Verifier {
     /// A precompile (ecAdd, ecMul, ecPairing) call failed: malformed point or out of gas.
     error PrecompileFailed();
+    /// verifyBlock/verifyBlocks was asked for a block size that has no `block_<chunks>` key here.
+    error UnknownBlockSize(uint256 chunks);
 
     /// BN254 scalar field modulus: public inputs and scalars live below it.
     uint256 internal constant R = __R__;
@@ -301,19 +323,32 @@ fn put_pair(out: &mut String, base: &str, start: usize, g1: [&str; 2], g2_prefix
     }
 }
 
+/// The block size of a key named `block_<N>` (`N` decimal without a leading zero, `N ≥ 1`), else `None`.
+pub fn block_size_of(name: &str) -> Option<u64> {
+    let digits = name.strip_prefix("block_")?;
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 /// The Solidity source of one contract `Verifier` with `verify_<name>` for every key (and
-/// `verify_<name>_batch` for every key with exactly one public input). See the module docs for
-/// the proof layout, the checks and the batching math. Deterministic: the same keys in the same
-/// order give the same bytes.
+/// `verify_<name>_batch` for every key with exactly one public input), the size-generic block
+/// interface over the `block_<N>` keys, and `DEV_KEYS` (true iff any key's kind is
+/// [`KeyKind::Dev`]). See the module docs for the proof layout, the checks and the batching math.
+/// Deterministic: the same keys in the same order give the same bytes.
 ///
 /// # Panics
 ///
 /// If a name is not a Solidity identifier (`[A-Za-z_][A-Za-z0-9_]*`), two names collide once
-/// upper-cased (they name the key's constants), or a key has no IC point. The names and keys come
-/// from the project's key generation, not from users.
-pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>)]) -> String {
+/// upper-cased (they name the key's constants), a key has no IC point, two block keys have the same
+/// size, or a `block_<N>` key does not have exactly one public input. The names and keys come from
+/// the project's key generation, not from users.
+pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>, KeyKind)]) -> String {
     let mut seen = std::collections::BTreeSet::new();
-    for (name, vk) in keys {
+    // Block size → key name, ascending: the dispatch order of the generated functions.
+    let mut blocks = std::collections::BTreeMap::new();
+    for (name, vk, _) in keys {
         assert!(
             is_identifier(name),
             "verifier key name {name:?} is not a Solidity identifier"
@@ -323,14 +358,162 @@ pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>)]) -> String {
             "verifier key name {name:?} is used twice"
         );
         assert!(!vk.ic.is_empty(), "verifying key {name:?} has no IC point");
+        if let Some(size) = block_size_of(name) {
+            assert_eq!(
+                vk.ic.len(),
+                2,
+                "block key {name:?} must have exactly one public input (the commitment)"
+            );
+            assert!(
+                blocks.insert(size, name.clone()).is_none(),
+                "two block keys of size {size}"
+            );
+        }
     }
+    let dev = keys.iter().any(|(_, _, kind)| *kind == KeyKind::Dev);
 
     let mut out = HEADER.replace("__R__", R_DEC).replace("__Q__", Q_DEC);
-    for (name, vk) in keys {
+    write_dispatch(&mut out, dev, &blocks);
+    for (name, vk, _) in keys {
         write_key(&mut out, name, vk);
     }
     out.push_str(HELPERS);
     out
+}
+
+/// [`export_verifier`] over every `*.vk.json` in `dir`, in name order (proving keys are not
+/// needed). Returns the source and the key names.
+pub fn export_verifier_dir(dir: &Path) -> Result<(String, Vec<String>), KeyError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| KeyError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".vk.json"))
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let mut keys = Vec::with_capacity(names.len());
+    for name in &names {
+        let (file, vk) = read_verification_key(&verification_key_path(dir, name))?;
+        keys.push((name.clone(), vk, file.kind));
+    }
+    let refs: Vec<(String, &VerifyingKey<Bn256>, KeyKind)> =
+        keys.iter().map(|(n, vk, k)| (n.clone(), vk, *k)).collect();
+    Ok((export_verifier(&refs), names))
+}
+
+/// `DEV_KEYS` and the size-generic block interface, dispatching to the `block_<N>` keys.
+fn write_dispatch(out: &mut String, dev: bool, blocks: &std::collections::BTreeMap<u64, String>) {
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    /// @notice True iff some key here is an insecure dev key (generated from the public seed):"
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    /// the Rollup contract refuses such a verifier on any chain but the local dev chain."
+    )
+    .unwrap();
+    writeln!(out, "    bool public constant DEV_KEYS = {dev};").unwrap();
+
+    let sizes: Vec<String> = blocks.keys().map(u64::to_string).collect();
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    /// @notice Whether blocks of `chunks` chunks can be verified here (a `block_<chunks>` key exists)."
+    )
+    .unwrap();
+    if blocks.is_empty() {
+        writeln!(
+            out,
+            "    function isBlockSize(uint256) external pure returns (bool) {{"
+        )
+        .unwrap();
+        writeln!(out, "        return false;").unwrap();
+    } else {
+        writeln!(
+            out,
+            "    function isBlockSize(uint256 chunks) external pure returns (bool) {{"
+        )
+        .unwrap();
+        let cond: Vec<String> = sizes.iter().map(|n| format!("chunks == {n}")).collect();
+        writeln!(out, "        return {};", cond.join(" || ")).unwrap();
+    }
+    writeln!(out, "    }}").unwrap();
+
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    /// @notice The block sizes (chunks) that have a key here, ascending."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    function blockSizes() external pure returns (uint256[] memory sizes) {{"
+    )
+    .unwrap();
+    writeln!(out, "        sizes = new uint256[]({});", sizes.len()).unwrap();
+    for (i, n) in sizes.iter().enumerate() {
+        writeln!(out, "        sizes[{i}] = {n};").unwrap();
+    }
+    writeln!(out, "    }}").unwrap();
+
+    // With no block key the functions only revert: `pure`, unnamed unused parameters (no warnings).
+    let (mutability, proof, input, proofs, inputs) = if blocks.is_empty() {
+        ("pure", "", "", "", "")
+    } else {
+        ("view", " proof", " input", " proofs", " inputs")
+    };
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    /// @notice Checks one proof of a block of `chunks` chunks for its public input `input`."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    /// Reverts with UnknownBlockSize if there is no key for `chunks`."
+    )
+    .unwrap();
+    writeln!(out, "    function verifyBlock(uint256 chunks, uint256[8] calldata{proof}, uint256{input}) external {mutability} returns (bool) {{").unwrap();
+    for (n, name) in blocks {
+        writeln!(
+            out,
+            "        if (chunks == {n}) return _verify_{name}(proof, [input]);"
+        )
+        .unwrap();
+    }
+    writeln!(out, "        revert UnknownBlockSize(chunks);").unwrap();
+    writeln!(out, "    }}").unwrap();
+
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    /// @notice Checks `proofs[i]` for `inputs[i]`, all blocks of `chunks` chunks, with one pairing call."
+    )
+    .unwrap();
+    writeln!(
+        out,
+        "    /// False if empty or the lengths differ; reverts with UnknownBlockSize if there is no key for `chunks`."
+    )
+    .unwrap();
+    writeln!(out, "    function verifyBlocks(uint256 chunks, uint256[8][] calldata{proofs}, uint256[] calldata{inputs}) external {mutability} returns (bool) {{").unwrap();
+    for (n, name) in blocks {
+        writeln!(
+            out,
+            "        if (chunks == {n}) return _verify_{name}_batch(proofs, inputs);"
+        )
+        .unwrap();
+    }
+    writeln!(out, "        revert UnknownBlockSize(chunks);").unwrap();
+    writeln!(out, "    }}").unwrap();
 }
 
 /// Constants and functions of one key.
@@ -395,6 +578,14 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
         "    function verify_{name}(uint256[8] calldata proof, uint256[{n}] calldata input) external view returns (bool) {{"
     )
     .unwrap();
+    writeln!(out, "        return _verify_{name}(proof, input);").unwrap();
+    writeln!(out, "    }}").unwrap();
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    function _verify_{name}(uint256[8] calldata proof, uint256[{n}] memory input) internal view returns (bool) {{"
+    )
+    .unwrap();
     writeln!(out, "        if (!_proofInField(proof)) return false;").unwrap();
     writeln!(out, "        // L = IC_0 + sum_j input[j-1] * IC_j").unwrap();
     writeln!(out, "        uint256[2] memory l = [{k}_IC0_X, {k}_IC0_Y];").unwrap();
@@ -439,6 +630,14 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     writeln!(
         out,
         "    function verify_{name}_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {{"
+    )
+    .unwrap();
+    writeln!(out, "        return _verify_{name}_batch(proofs, inputs);").unwrap();
+    writeln!(out, "    }}").unwrap();
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "    function _verify_{name}_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) internal view returns (bool) {{"
     )
     .unwrap();
     writeln!(out, "        uint256 n = proofs.length;").unwrap();
@@ -614,7 +813,10 @@ mod tests {
     #[test]
     fn export_is_deterministic_and_has_the_interface() {
         let (block, exit) = (vk(1), vk(5));
-        let keys = vec![("block_4".to_string(), &block), ("exit".to_string(), &exit)];
+        let keys = vec![
+            ("block_4".to_string(), &block, KeyKind::Dev),
+            ("exit".to_string(), &exit, KeyKind::Dev),
+        ];
         let a = export_verifier(&keys);
         assert_eq!(a, export_verifier(&keys));
         assert!(a.contains("contract Verifier {"));
@@ -634,24 +836,115 @@ mod tests {
         assert!(a.contains("EXIT_IC5_Y"));
         assert!(!a.contains("EXIT_IC6_X"));
         // Different keys, different contract.
-        let other = vk(2);
+        let other = vk(4);
         assert_ne!(
             a,
-            export_verifier(&[("block_4".to_string(), &other), ("exit".to_string(), &exit)])
+            export_verifier(&[
+                ("block_4".to_string(), &block, KeyKind::Dev),
+                ("exit".to_string(), &other, KeyKind::Dev)
+            ])
         );
+    }
+
+    #[test]
+    fn block_keys_get_the_size_generic_interface() {
+        let (b8, b32, exit) = (vk(1), vk(1), vk(5));
+        // Name order is not size order: the dispatch is by size, ascending.
+        let a = export_verifier(&[
+            ("block_32".to_string(), &b32, KeyKind::Production),
+            ("block_8".to_string(), &b8, KeyKind::Production),
+            ("exit".to_string(), &exit, KeyKind::Production),
+        ]);
+        assert!(a.contains("bool public constant DEV_KEYS = false;"));
+        assert!(a.contains("function isBlockSize(uint256 chunks) external pure returns (bool) {\n        return chunks == 8 || chunks == 32;"));
+        assert!(a.contains("sizes = new uint256[](2);\n        sizes[0] = 8;\n        sizes[1] = 32;"));
+        assert!(a.contains(
+            "function verifyBlock(uint256 chunks, uint256[8] calldata proof, uint256 input) external view returns (bool) {\n        if (chunks == 8) return _verify_block_8(proof, [input]);\n        if (chunks == 32) return _verify_block_32(proof, [input]);\n        revert UnknownBlockSize(chunks);"
+        ));
+        assert!(a.contains(
+            "function verifyBlocks(uint256 chunks, uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {\n        if (chunks == 8) return _verify_block_8_batch(proofs, inputs);\n        if (chunks == 32) return _verify_block_32_batch(proofs, inputs);"
+        ));
+        // The per-key external functions and the dispatch share one internal body per key.
+        assert_eq!(a.matches("function _verify_block_8(").count(), 1);
+        assert!(a.contains("return _verify_block_8(proof, input);"));
+        assert!(a.contains("return _verify_block_8_batch(proofs, inputs);"));
+    }
+
+    #[test]
+    fn dev_keys_flag_follows_any_dev_key() {
+        let (b, exit) = (vk(1), vk(5));
+        let mixed = export_verifier(&[
+            ("block_8".to_string(), &b, KeyKind::Production),
+            ("exit".to_string(), &exit, KeyKind::Dev),
+        ]);
+        assert!(mixed.contains("bool public constant DEV_KEYS = true;"));
+        let production = export_verifier(&[("exit".to_string(), &exit, KeyKind::Production)]);
+        assert!(production.contains("bool public constant DEV_KEYS = false;"));
+    }
+
+    #[test]
+    fn without_block_keys_the_block_interface_only_refuses() {
+        let exit = vk(5);
+        let a = export_verifier(&[("exit".to_string(), &exit, KeyKind::Dev)]);
+        assert!(a.contains("function isBlockSize(uint256) external pure returns (bool) {\n        return false;"));
+        assert!(a.contains("sizes = new uint256[](0);"));
+        assert!(a.contains(
+            "function verifyBlock(uint256 chunks, uint256[8] calldata, uint256) external pure returns (bool) {\n        revert UnknownBlockSize(chunks);"
+        ));
+        assert!(a.contains(
+            "function verifyBlocks(uint256 chunks, uint256[8][] calldata, uint256[] calldata) external pure returns (bool) {\n        revert UnknownBlockSize(chunks);"
+        ));
+    }
+
+    #[test]
+    fn block_size_names() {
+        assert_eq!(block_size_of("block_8"), Some(8));
+        assert_eq!(block_size_of("block_1024"), Some(1024));
+        for not_block in ["block_", "block_08", "block_0", "block_8a", "blocks_8", "exit", "block_x"] {
+            assert_eq!(block_size_of(not_block), None, "{not_block}");
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "exactly one public input")]
+    fn rejects_block_key_with_more_inputs() {
+        let k = vk(2);
+        export_verifier(&[("block_8".to_string(), &k, KeyKind::Dev)]);
+    }
+
+    #[test]
+    fn export_dir_reads_kinds_and_sorts_names() {
+        use crate::keys::{VerificationKeyFile, CircuitInfo};
+        let dir = tempfile::tempdir().unwrap();
+        let (b, exit) = (vk(1), vk(5));
+        for (name, key, kind) in [("exit", &exit, KeyKind::Production), ("block_8", &b, KeyKind::Production)] {
+            let info = CircuitInfo { name: name.to_string(), num_inputs: key.ic.len() - 1, constraints: 1 };
+            let file = VerificationKeyFile::new(key, &info, kind, None, [0; 32]);
+            std::fs::write(verification_key_path(dir.path(), name), file.to_json()).unwrap();
+        }
+        let (source, names) = export_verifier_dir(dir.path()).unwrap();
+        assert_eq!(names, ["block_8", "exit"]);
+        assert_eq!(
+            source,
+            export_verifier(&[
+                ("block_8".to_string(), &b, KeyKind::Production),
+                ("exit".to_string(), &exit, KeyKind::Production)
+            ])
+        );
+        assert!(source.contains("DEV_KEYS = false"));
     }
 
     #[test]
     #[should_panic(expected = "not a Solidity identifier")]
     fn rejects_non_identifier_names() {
         let k = vk(1);
-        export_verifier(&[("block-4".to_string(), &k)]);
+        export_verifier(&[("block-4".to_string(), &k, KeyKind::Dev)]);
     }
 
     #[test]
     #[should_panic(expected = "used twice")]
     fn rejects_colliding_names() {
         let k = vk(1);
-        export_verifier(&[("exit".to_string(), &k), ("EXIT".to_string(), &k)]);
+        export_verifier(&[("exit".to_string(), &k, KeyKind::Dev), ("EXIT".to_string(), &k, KeyKind::Dev)]);
     }
 }

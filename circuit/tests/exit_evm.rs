@@ -7,7 +7,7 @@ mod evm;
 
 use evm::*;
 use zkpay_circuit::exit::ExitCircuit;
-use zkpay_circuit::keys::{generate_dev_keys, DEV_SEED};
+use zkpay_circuit::keys::{generate_dev_keys, KeyKind, DEV_SEED};
 use zkpay_circuit::prover::{prove, verify};
 use zkpay_circuit::verifier_sol::{export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256};
 use zkpay_core::account_tree::AccountTree;
@@ -32,7 +32,7 @@ fn exit_proof_verifies_on_anvil_and_tampering_fails() {
     let proof = prove(&params, circuit).unwrap();
     assert!(verify(&params.vk, &proof, &inputs).unwrap(), "native check of the exit proof");
 
-    let source = export_verifier(&[("exit".to_string(), &params.vk)]);
+    let source = export_verifier(&[("exit".to_string(), &params.vk, KeyKind::Dev)]);
     let compiled = compile(&compile_js, &source);
     let anvil = Anvil::start(&anvil_bin);
     let (verifier, _) = deploy(&anvil, &compiled.bytecode);

@@ -18,6 +18,7 @@ use zkpay_circuit::bellman_ce::groth16::{
 use zkpay_circuit::bellman_ce::pairing::bn256::{Bn256, Fr};
 use zkpay_circuit::bellman_ce::pairing::ff::{Field, PrimeField};
 use zkpay_circuit::bellman_ce::{Circuit, ConstraintSystem, SynthesisError};
+use zkpay_circuit::keys::KeyKind;
 use zkpay_circuit::verifier_sol::{
     export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256,
 };
@@ -126,9 +127,12 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         create_random_proof(SquarePlusFive { x: Some(fr(11)) }, &sp5_params, &mut rng).unwrap();
     assert!(verify_proof(&sp5_pvk, &sp5_proof, &sp5_inputs).unwrap());
 
+    // The square key also goes in as `block_2`, so the size-generic block interface (verifyBlock,
+    // verifyBlocks, isBlockSize) is exercised with real proofs too.
     let source = export_verifier(&[
-        ("square".to_string(), &sq_params.vk),
-        ("square_plus_five".to_string(), &sp5_params.vk),
+        ("block_2".to_string(), &sq_params.vk, KeyKind::Dev),
+        ("square".to_string(), &sq_params.vk, KeyKind::Dev),
+        ("square_plus_five".to_string(), &sp5_params.vk, KeyKind::Dev),
     ]);
     let compiled = compile(&compile_js, &source);
 
@@ -313,6 +317,36 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         &encode_batch(&sel_sq_batch, &proofs, &inputs[..2])
     ));
 
+    // The size-generic interface over `block_2` (the square key): same answers as verify_square*.
+    let sel_vb = selector(&compiled, "verifyBlock(uint256,uint256[8],uint256)");
+    let sel_vbs = selector(&compiled, "verifyBlocks(uint256,uint256[8][],uint256[])");
+    let sel_size = selector(&compiled, "isBlockSize(uint256)");
+    let sel_dev = selector(&compiled, "DEV_KEYS()");
+    let verify_block = |chunks: usize, proof: &[Uint256; 8], input: Uint256| {
+        encode_single(&format!("{sel_vb}{}", hex(&word(chunks))), proof, &[input])
+    };
+    let verify_blocks = |chunks: usize, proofs: &[[Uint256; 8]], inputs: &[Uint256]| {
+        // chunks, then the two dynamic arguments' offsets (now from a three-word head), then tails.
+        let head_len = 3 * 32;
+        let mut words = vec![word(chunks), word(head_len), word(head_len + 32 + proofs.len() * 8 * 32), word(proofs.len())];
+        words.extend(proofs.iter().flatten().copied());
+        words.push(word(inputs.len()));
+        words.extend_from_slice(inputs);
+        format!("0x{sel_vbs}{}", words.iter().map(|w| hex(w)).collect::<String>())
+    };
+    assert!(call_bool(&anvil, &verifier, &format!("0x{sel_size}{}", hex(&word(2)))));
+    assert!(!call_bool(&anvil, &verifier, &format!("0x{sel_size}{}", hex(&word(3)))));
+    assert!(call_bool(&anvil, &verifier, &format!("0x{sel_dev}")));
+    assert!(call_bool(&anvil, &verifier, &verify_block(2, &proof0, input0)));
+    assert!(!call_bool(&anvil, &verifier, &verify_block(2, &proof0, words[1].1)));
+    assert!(!call_bool(&anvil, &verifier, &verify_block(2, &swapped, input0)));
+    assert!(call_bool(&anvil, &verifier, &verify_blocks(2, &proofs, &inputs)));
+    assert!(!call_bool(&anvil, &verifier, &verify_blocks(2, &proofs, &crossed)));
+    let unknown = anvil.try_rpc("eth_call", serde_json::json!([{"to": verifier, "data": verify_block(3, &proof0, input0)}, "latest"]));
+    let err = unknown.expect_err("an unknown block size reverts");
+    // The revert data is UnknownBlockSize(3): keccak256("UnknownBlockSize(uint256)")[..4] ‖ word(3).
+    assert!(err.contains("revert") && err.contains(&format!("0xadb53736{}", hex(&word(3)))), "{err}");
+
     // Gas, for the record (printed, not asserted: it is a figure, not a rule).
     let single = estimate_gas(
         &anvil,
@@ -338,6 +372,24 @@ fn exported_verifier_checks_real_proofs_on_anvil() {
         "gas: verify_square_batch of 1 {batch1}; of 3 {batch3} ({} per proof)",
         batch3 / 3
     );
+    // The block interface as the Rollup calls it (block_2 is the square key: a one-input Groth16
+    // key costs the same to verify whatever its circuit): one proof alone, four in one batch. These
+    // are whole-transaction figures (eth_estimateGas: 21,000 + calldata + execution, anvil's default
+    // hardfork), quoted in docs/benchmarks.md "L1 gas".
+    let extra = create_random_proof(Square { x: Some(fr(12_345)) }, &sq_params, &mut rng).unwrap();
+    let mut four_p = proofs.clone();
+    four_p.push(proof_to_uint256_8(&extra));
+    let mut four_i = inputs.clone();
+    four_i.push(public_input_to_uint256(&square(12_345)));
+    assert!(call_bool(&anvil, &verifier, &verify_blocks(2, &four_p, &four_i)));
+    let single_block = estimate_gas(&anvil, &verifier, &verify_block(2, &four_p[0], four_i[0]));
+    let batch4 = estimate_gas(&anvil, &verifier, &verify_blocks(2, &four_p, &four_i));
+    println!(
+        "gas: verifyBlock {single_block}; verifyBlocks of 4 {batch4} ({} per block, {:.1}% of 4 single)",
+        batch4 / 4,
+        100.0 * batch4 as f64 / (4.0 * single_block as f64)
+    );
+    assert!(batch4 * 10 <= 4 * single_block * 6, "a batch of 4 costs at most 60% of 4 single verifications");
 }
 
 /// `a + b` on big-endian words (no overflow for the values used here).

@@ -7,6 +7,8 @@ import {Governance} from "../src/Governance.sol";
 import {IERC20} from "../src/IERC20.sol";
 import {Operations} from "../src/Operations.sol";
 import {Rollup} from "../src/Rollup.sol";
+import {TestOnlyEchoVerifier} from "./utils/TestOnlyVerifiers.sol";
+import {IVerifier} from "../src/IVerifier.sol";
 import {FeeOnTransferToken, IDepositERC20, NoReturnToken, ReentrantToken, TestERC20} from "./tokens/TestTokens.sol";
 
 /// @dev The deposit side of Rollup: deposits and full-exit requests queued as priority requests.
@@ -16,6 +18,8 @@ import {FeeOnTransferToken, IDepositERC20, NoReturnToken, ReentrantToken, TestER
 contract RollupTest is Test {
     uint64 internal constant EXPIRATION = 100;
     uint256 internal constant MAX_DEPOSIT = 2 ** 104 - 1;
+    // testdata/block_vectors.json → genesis.root
+    bytes32 internal constant GENESIS_ROOT = 0x2a6260e74600e679299112c4b7f1146b13b3c308a656fa7fc319e7a89d0026a7;
 
     // priorityOps[0]: Deposit {from: 0xf39f…2266, to: 0x7099…c8aa, token: 0, amount: 5e18}.
     bytes internal constant DEPOSIT_L1_PUBDATA =
@@ -33,6 +37,7 @@ contract RollupTest is Test {
 
     Governance internal governance;
     Rollup internal rollup;
+    TestOnlyEchoVerifier internal verifier;
     TestERC20 internal token; // id 1
     FeeOnTransferToken internal feeToken; // id 2
     NoReturnToken internal noReturnToken; // id 3
@@ -41,7 +46,8 @@ contract RollupTest is Test {
 
     function setUp() public {
         governance = new Governance(address(this));
-        rollup = new Rollup(governance, EXPIRATION);
+        verifier = new TestOnlyEchoVerifier(true, IVerifier(address(0)));
+        rollup = new Rollup(governance, verifier, GENESIS_ROOT, EXPIRATION);
         token = new TestERC20();
         feeToken = new FeeOnTransferToken();
         noReturnToken = new NoReturnToken();
@@ -96,9 +102,11 @@ contract RollupTest is Test {
 
     function test_constructor_refusesZeroArguments() public {
         vm.expectRevert(Rollup.ZeroGovernance.selector);
-        new Rollup(Governance(address(0)), EXPIRATION);
+        new Rollup(Governance(address(0)), verifier, GENESIS_ROOT, EXPIRATION);
+        vm.expectRevert(Rollup.ZeroVerifier.selector);
+        new Rollup(governance, IVerifier(address(0)), GENESIS_ROOT, EXPIRATION);
         vm.expectRevert(Rollup.ZeroPriorityExpiration.selector);
-        new Rollup(governance, 0);
+        new Rollup(governance, verifier, GENESIS_ROOT, 0);
     }
 
     // ---- ETH ----
@@ -415,7 +423,7 @@ contract RollupTest is Test {
     }
 
     function test_expirationUsesConstructorArgument() public {
-        Rollup other = new Rollup(governance, 40320);
+        Rollup other = new Rollup(governance, verifier, GENESIS_ROOT, 40320);
         vm.roll(12345);
         vm.prank(ALICE);
         other.depositETH{value: 1}(BOB);

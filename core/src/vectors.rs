@@ -404,6 +404,12 @@ pub fn block_vectors() -> Value {
     sort_keys(build_block_vectors())
 }
 
+/// The state after the last block of [`block_vectors`] (its root is the vectors' `finalRoot`):
+/// what exit proofs against the vectors are made from (`zkpay-circuit`'s exit fixtures).
+pub fn block_vectors_final_state() -> State {
+    play_vectors().state
+}
+
 /// The vector blocks as core seals them in witness mode (per-chunk updates included), with the
 /// state after the last one: what the block circuit's tests prove.
 pub fn vector_blocks() -> (Vec<Block>, State) {

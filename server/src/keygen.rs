@@ -182,15 +182,13 @@ fn key_names(dir: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Write the Solidity verifier for every verification key in `dir` (proving keys are not needed).
+/// Write the Solidity verifier for every verification key in `dir` (proving keys are not needed;
+/// `DEV_KEYS` in the contract follows the keys' recorded kind).
 fn export(dir: &Path, out: &Path) -> Result<(), String> {
-    let mut keys = Vec::new();
-    for name in key_names(dir)? {
-        let (_, vk) = read_verification_key(&verification_key_path(dir, &name)).map_err(|e| format!("{name}: {e}"))?;
-        keys.push((name, vk));
+    let (source, names) = zkpay_circuit::verifier_sol::export_verifier_dir(dir).map_err(|e| e.to_string())?;
+    if names.is_empty() {
+        return Err(format!("no verification keys (*.vk.json) in {}", dir.display()));
     }
-    let refs: Vec<(String, &_)> = keys.iter().map(|(n, vk)| (n.clone(), vk)).collect();
-    let source = zkpay_circuit::verifier_sol::export_verifier(&refs);
     // Through a temp file and a rename, so a crash never leaves half a contract behind.
     let tmp = out.with_extension("sol.tmp");
     std::fs::write(&tmp, &source).map_err(|e| format!("{}: {e}", tmp.display()))?;
@@ -199,7 +197,7 @@ fn export(dir: &Path, out: &Path) -> Result<(), String> {
         "wrote {} ({} bytes): {}",
         out.display(),
         source.len(),
-        keys.iter().map(|(n, _)| format!("verify_{n}")).collect::<Vec<_>>().join(", ")
+        names.iter().map(|n| format!("verify_{n}")).collect::<Vec<_>>().join(", ")
     );
     Ok(())
 }

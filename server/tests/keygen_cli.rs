@@ -96,3 +96,25 @@ fn production_keys_are_not_overwritten_without_force() {
         assert_eq!(std::fs::read_to_string(&vk).unwrap(), text, "untouched");
     }
 }
+
+#[test]
+fn export_verifier_writes_the_dev_flagged_contract_of_the_keys() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let sol = out_dir.path().join("Verifier.sol");
+    let keys = shared_keys().to_str().unwrap();
+    let ok = zkpay(&["keygen", "--keys-dir", keys, "--export-verifier", sol.to_str().unwrap()]);
+    assert!(ok.status.success(), "stderr: {}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("verify_exit"));
+    let source = std::fs::read_to_string(&sol).unwrap();
+    // Dev keys are flagged for the Rollup's chain check; no block key here, so no block size.
+    assert!(source.contains("bool public constant DEV_KEYS = true;"), "DEV_KEYS follows the key kind");
+    assert!(source.contains("function isBlockSize(uint256) external pure returns (bool) {\n        return false;"));
+    // The same keys as the committed ones: the same contract as the committed one.
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../contracts/src/Verifier.sol");
+    assert_eq!(std::fs::read_to_string(committed).unwrap(), source, "contracts/src/Verifier.sol is stale");
+
+    let empty = tempfile::tempdir().unwrap();
+    let none = zkpay(&["keygen", "--keys-dir", empty.path().to_str().unwrap(), "--export-verifier", sol.to_str().unwrap()]);
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("no verification keys"));
+}

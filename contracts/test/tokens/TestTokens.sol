@@ -37,7 +37,7 @@ contract TestERC20 {
         return true;
     }
 
-    function transfer(address to, uint256 amount) external returns (bool) {
+    function transfer(address to, uint256 amount) external virtual returns (bool) {
         _move(msg.sender, to, amount);
         return true;
     }
@@ -95,6 +95,12 @@ contract NoReturnToken {
         allowance[msg.sender][spender] = amount;
     }
 
+    function transfer(address to, uint256 amount) external {
+        if (balanceOf[msg.sender] < amount) revert InsufficientBalance();
+        balanceOf[msg.sender] -= amount;
+        balanceOf[to] += amount;
+    }
+
     function transferFrom(address from, address to, uint256 amount) external {
         if (allowance[from][msg.sender] < amount) revert InsufficientAllowance();
         if (balanceOf[from] < amount) revert InsufficientBalance();
@@ -104,9 +110,10 @@ contract NoReturnToken {
     }
 }
 
-/// @notice The one rollup function the reentrant token calls back into.
+/// @notice The rollup functions the reentrant token calls back into.
 interface IDepositERC20 {
     function depositERC20(IERC20 token, uint128 amount, address to) external;
+    function withdrawPendingBalance(address payable owner, address token, uint128 amount) external;
 }
 
 /// @title ReentrantToken
@@ -147,6 +154,37 @@ contract ReentrantToken is TestERC20 {
         }
         _spend(from, amount);
         _move(from, to, amount);
+        return true;
+    }
+
+    /// @notice Arms `transfer` (the rollup paying out) to call `withdrawPendingBalance(owner, this,
+    /// amount)` back once, with the same `swallow` behaviour as `arm`.
+    function armWithdraw(IDepositERC20 rollup, address owner, uint128 amount, bool swallowRevert) external {
+        target = rollup;
+        withdrawArmed = true;
+        swallow = swallowRevert;
+        withdrawOwner = owner;
+        withdrawAmount = amount;
+    }
+
+    bool public withdrawArmed;
+    address public withdrawOwner;
+    uint128 public withdrawAmount;
+
+    function transfer(address to, uint256 amount) external override returns (bool) {
+        if (withdrawArmed) {
+            withdrawArmed = false;
+            reentered = true;
+            if (swallow) {
+                try target.withdrawPendingBalance(payable(withdrawOwner), address(this), withdrawAmount) {}
+                catch (bytes memory reason) {
+                    lastReentryError = reason;
+                }
+            } else {
+                target.withdrawPendingBalance(payable(withdrawOwner), address(this), withdrawAmount);
+            }
+        }
+        _move(msg.sender, to, amount);
         return true;
     }
 }

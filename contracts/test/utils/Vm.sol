@@ -68,4 +68,46 @@ interface Vm {
 
     /// @notice Returns the address of the private key `privateKey`.
     function addr(uint256 privateKey) external pure returns (address);
+
+    /// @notice Signs `digest` with `privateKey` (secp256k1): v (27/28), r, s.
+    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+
+    /// @notice Parses the JSON value at `key` of `json` as a uint (a number, or a decimal or 0x-hex string).
+    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
+
+    /// @notice Parses the JSON array at `key` of `json` as uints.
+    function parseJsonUintArray(string calldata json, string calldata key) external pure returns (uint256[] memory);
+
+    /// @notice Parses the JSON value at `key` of `json` as bytes32.
+    function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
+
+    /// @notice Parses the JSON value at `key` of `json` as an address.
+    function parseJsonAddress(string calldata json, string calldata key) external pure returns (address);
+
+    /// @notice Parses the JSON value at `key` of `json` as a string.
+    function parseJsonString(string calldata json, string calldata key) external pure returns (string memory);
+
+    /// @notice Expects a call to `callee` with exactly `data` (checked when the test ends).
+    function expectCall(address callee, bytes calldata data) external;
+
+    /// @notice Expects exactly `count` calls to `callee` with `data`.
+    function expectCall(address callee, bytes calldata data, uint64 count) external;
+
+    /// @notice Sets `block.chainid`.
+    function chainId(uint256 newChainId) external;
+
+    /// @notice The nonce of `account`.
+    function getNonce(address account) external view returns (uint64);
+
+    /// @notice Whether the file or directory at `path` exists.
+    function exists(string calldata path) external view returns (bool);
+
+    /// @notice `value` in decimal.
+    function toString(uint256 value) external pure returns (string memory);
+
+    /// @notice Sets the code of `target` to `code`.
+    function etch(address target, bytes calldata code) external;
+
+    /// @notice Marks `target`'s account and storage cold again (EIP-2929), as at a transaction's start.
+    function cool(address target) external;
 }
