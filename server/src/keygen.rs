@@ -11,12 +11,14 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zkpay_circuit::bellman_ce::groth16::Parameters;
+use zkpay_circuit::block::{block_circuit_name, block_size_of_name, BlockCircuit};
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
 use zkpay_circuit::keys::{
     circuit_info, generate_dev_keys, generate_production_keys, load_keys, read_verification_key,
     verification_key_path, write_keys, CircuitInfo, KeyError, KeyKind, DEV_SEED,
 };
 use zkpay_circuit::Engine;
+use zkpay_core::params::DEV_BLOCK_SIZES;
 
 /// Arguments of `zkpay keygen`.
 #[derive(clap::Args)]
@@ -27,9 +29,14 @@ pub struct KeygenArgs {
     /// Generate production keys from OS entropy instead of the insecure dev keys from the public seed.
     #[arg(long, conflicts_with = "check")]
     production: bool,
-    /// Circuits to generate keys for (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "exit")]
-    circuits: Vec<CircuitName>,
+    /// Circuits to generate keys for (comma-separated): `exit`, and `block` for one block circuit
+    /// per size of `--block-sizes` (keys `block_<chunks>`).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "exit,block")]
+    circuits: Vec<CircuitKind>,
+    /// Block sizes in chunks for `--circuits block` (comma-separated; default: the dev deployment's
+    /// sizes, 8,32). Each size is its own circuit `block_<chunks>` with its own keys.
+    #[arg(long, value_delimiter = ',', value_name = "CHUNKS", value_parser = parse_block_size)]
+    block_sizes: Option<Vec<usize>>,
     /// Overwrite existing production keys.
     #[arg(long, conflicts_with = "check")]
     force: bool,
@@ -42,27 +49,56 @@ pub struct KeygenArgs {
     export_verifier: Option<PathBuf>,
 }
 
-/// The circuits that have keys.
+/// The largest block size keygen accepts: a block circuit costs ~37k constraints per chunk, so
+/// 1,024 chunks are ~38M constraints (tens of GB of keygen memory); beyond is surely a typo.
+pub const MAX_KEYGEN_BLOCK_CHUNKS: usize = 1024;
+
+fn parse_block_size(s: &str) -> Result<usize, String> {
+    let n: usize = s.trim().parse().map_err(|_| format!("{s:?} is not a number of chunks"))?;
+    if n == 0 || n > MAX_KEYGEN_BLOCK_CHUNKS {
+        return Err(format!("a block size must be between 1 and {MAX_KEYGEN_BLOCK_CHUNKS} chunks, got {n}"));
+    }
+    Ok(n)
+}
+
+/// The circuit families of `--circuits`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CircuitKind {
+    /// The exodus exit circuit.
+    Exit,
+    /// The block circuit, one per size of `--block-sizes`.
+    Block,
+}
+
+/// One circuit that has keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CircuitName {
     /// The exodus exit circuit.
     Exit,
+    /// The block circuit of this many chunks.
+    Block(usize),
 }
 
 impl CircuitName {
-    fn name(self) -> &'static str {
+    fn name(self) -> String {
         match self {
-            CircuitName::Exit => EXIT_CIRCUIT_NAME,
+            CircuitName::Exit => EXIT_CIRCUIT_NAME.to_string(),
+            CircuitName::Block(n) => block_circuit_name(n),
         }
     }
 
+    /// The circuit a key file name belongs to (`exit`, `block_<n>` in its canonical spelling).
     fn from_name(name: &str) -> Option<CircuitName> {
-        [CircuitName::Exit].into_iter().find(|c| c.name() == name)
+        if name == EXIT_CIRCUIT_NAME {
+            return Some(CircuitName::Exit);
+        }
+        block_size_of_name(name).filter(|&n| block_circuit_name(n) == name).map(CircuitName::Block)
     }
 
     fn info(self) -> Result<CircuitInfo, KeyError> {
         match self {
-            CircuitName::Exit => Ok(circuit_info(self.name(), ExitCircuit::blank())?),
+            CircuitName::Exit => Ok(circuit_info(&self.name(), ExitCircuit::blank())?),
+            CircuitName::Block(n) => Ok(circuit_info(&self.name(), BlockCircuit::blank(n))?),
         }
     }
 
@@ -70,8 +106,32 @@ impl CircuitName {
         match (self, production) {
             (CircuitName::Exit, false) => generate_dev_keys(ExitCircuit::blank(), DEV_SEED),
             (CircuitName::Exit, true) => generate_production_keys(ExitCircuit::blank()),
+            (CircuitName::Block(n), false) => generate_dev_keys(BlockCircuit::blank(n), DEV_SEED),
+            (CircuitName::Block(n), true) => generate_production_keys(BlockCircuit::blank(n)),
         }
     }
+}
+
+/// The circuits `--circuits` and `--block-sizes` select, in order, without repeats.
+fn selected_circuits(args: &KeygenArgs) -> Result<Vec<CircuitName>, String> {
+    let wants_blocks = args.circuits.contains(&CircuitKind::Block);
+    if args.block_sizes.is_some() && !wants_blocks {
+        return Err("--block-sizes is given but --circuits does not include `block`".into());
+    }
+    let sizes = args.block_sizes.clone().unwrap_or_else(|| DEV_BLOCK_SIZES.to_vec());
+    let mut out = Vec::new();
+    for kind in &args.circuits {
+        let add: Vec<CircuitName> = match kind {
+            CircuitKind::Exit => vec![CircuitName::Exit],
+            CircuitKind::Block => sizes.iter().map(|&n| CircuitName::Block(n)).collect(),
+        };
+        for c in add {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Progress on stderr: a spinner on a terminal, plain lines otherwise (logs, CI, tests).
@@ -114,11 +174,10 @@ pub fn run(args: KeygenArgs) -> Result<(), String> {
     if let Some(path) = &args.export_verifier {
         return export(&args.keys_dir, path);
     }
-    let mut circuits = args.circuits.clone();
-    circuits.dedup();
+    let circuits = selected_circuits(&args)?;
     // Refuse before any work: a long keygen that then cannot write helps nobody.
     for c in &circuits {
-        let vk_path = verification_key_path(&args.keys_dir, c.name());
+        let vk_path = verification_key_path(&args.keys_dir, &c.name());
         if vk_path.exists() && !args.force {
             let existing = read_verification_key(&vk_path).map(|(f, _)| f.kind);
             // An unreadable file may well be production keys: treat it as such.
