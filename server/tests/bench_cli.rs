@@ -51,15 +51,21 @@ fn bench_state_json_reports_rates() {
 
 #[test]
 fn bench_circuit_json_is_pure_json_with_every_figure() {
-    let out = zkpay(&["bench", "circuit", "--json"]);
+    // Tiny scale: one witness and one proving run. The 8-chunk keys come from the cache that the
+    // circuit crate's block tests write under the shared target tmp dir when present; otherwise the
+    // bench generates dev keys itself (and reports block8_keygen_ms).
+    let cache = concat!(env!("CARGO_TARGET_TMPDIR"), "/zkpay-dev-keys");
+    let out = zkpay(&["bench", "circuit", "--json", "--scale", "0.01", "--keys-dir", cache]);
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut names = Vec::new();
+    let mut figures = BTreeMap::new();
     // Every stdout line must be JSON: bellman's own prints are kept off stdout.
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
         assert!(v["value"].as_f64().unwrap() > 0.0, "{line}");
         names.push(v["name"].as_str().unwrap().to_string());
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
     }
     for name in [
         "poseidon2_gadget_constraints",
@@ -69,9 +75,44 @@ fn bench_circuit_json_is_pure_json_with_every_figure() {
         "exit_circuit_constraints",
         "exit_prove_ms",
         "exit_keygen_ms",
+        "block8_constraints",
+        "block32_constraints",
+        "constraints_per_chunk",
+        "constraints_per_transfer",
+        "block_fixed_constraints",
+        "chunk_signature_constraints",
+        "chunk_merkle_constraints",
+        "chunk_registers_pubdata_phase_constraints",
+        "chunk_rules_fees_constraints",
+        "chunk_sha256_share_constraints",
+        "block8_header_constraints",
+        "block8_fee_credit_constraints",
+        "block8_commitment_sha256_constraints",
+        "witness_build_ms_block8",
+        "witness_synthesis_ms_block8",
+        "witness_ms_per_chunk",
+        "block8_pk_mb",
+        "prove_ms_block8",
+        "prove_peak_rss_mb_block8",
+        "prove_rss_after_key_load_mb_block8",
     ] {
         assert!(names.iter().any(|n| n == name), "missing {name} in {names:?}");
     }
+    // The figures agree with each other and with the circuit.
+    let f = |n: &str| figures[n];
+    assert_eq!(f("block8_constraints"), zkpay_circuit::block::BlockCircuit::count_constraints(8) as f64);
+    assert_eq!(f("block8_constraints"), f("block_fixed_constraints") + 8.0 * f("constraints_per_chunk"));
+    assert_eq!(f("constraints_per_transfer"), 2.0 * f("constraints_per_chunk"));
+    let parts: f64 = ["signature", "merkle", "registers_pubdata_phase", "rules_fees", "sha256_share"]
+        .iter()
+        .map(|p| f(&format!("chunk_{p}_constraints")))
+        .sum();
+    // A middle chunk's parts plus its SHA-256 share make up the marginal chunk (up to the uneven
+    // SHA-256 padding of 8 more chunks).
+    assert!((parts - f("constraints_per_chunk")).abs() < 0.01 * f("constraints_per_chunk"), "{parts} vs {figures:?}");
+    // The prover holds at least its proving key in memory.
+    assert!(f("prove_peak_rss_mb_block8") >= f("prove_rss_after_key_load_mb_block8"));
+    assert!(f("prove_peak_rss_mb_block8") * 1.048576 > f("block8_pk_mb") * 0.5, "{figures:?}");
 }
 
 #[test]

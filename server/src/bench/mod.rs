@@ -21,6 +21,11 @@ pub struct BenchArgs {
     /// Scale the iteration counts (e.g. 0.1 for a quick smoke run).
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
+    /// `circuit`: where to look for `block_8.pk`/`block_8.vk.json` for the proving figures (used if
+    /// they pass every integrity check and match the circuit; otherwise dev keys are generated into
+    /// a temporary directory and the generation is timed).
+    #[arg(long, default_value = "keys")]
+    keys_dir: std::path::PathBuf,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -31,6 +36,10 @@ enum Suite {
     State,
     /// Circuit constraint counts and proving times.
     Circuit,
+    /// Internal: prove the 8-chunk vector block with the keys in `--keys-dir` and print one JSON
+    /// line with the times and this process's peak RSS (run as a child of `bench circuit`).
+    #[value(hide = true)]
+    ProveBlock8Child,
 }
 
 /// Run one suite and print its report.
@@ -45,11 +54,13 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Primitives => "primitives",
         Suite::State => "state",
         Suite::Circuit => "circuit",
+        Suite::ProveBlock8Child => return circuit::prove_block8_child(&args.keys_dir, args.scale),
     });
     match args.suite {
         Suite::Primitives => primitives::run(&mut report, args.scale)?,
         Suite::State => state::run(&mut report, args.scale)?,
-        Suite::Circuit => circuit::run(&mut report)?,
+        Suite::Circuit => circuit::run(&mut report, args.scale, &args.keys_dir)?,
+        Suite::ProveBlock8Child => {}
     }
     report.print(args.json);
     Ok(())
