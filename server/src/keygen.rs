@@ -49,9 +49,10 @@ pub struct KeygenArgs {
     export_verifier: Option<PathBuf>,
 }
 
-/// The largest block size keygen accepts: a block circuit costs ~37k constraints per chunk, so
-/// 1,024 chunks are ~38M constraints (tens of GB of keygen memory); beyond is surely a typo.
-pub const MAX_KEYGEN_BLOCK_CHUNKS: usize = 1024;
+/// The largest block size keygen accepts: a block circuit costs ~27.7k constraints per chunk and
+/// keygen ~2 KB of memory per constraint, so 1,024 chunks already need ~28M constraints and ~60 GB;
+/// anything larger is surely a typo.
+const MAX_KEYGEN_BLOCK_CHUNKS: usize = 1024;
 
 fn parse_block_size(s: &str) -> Result<usize, String> {
     let n: usize = s.trim().parse().map_err(|_| format!("{s:?} is not a number of chunks"))?;
