@@ -41,8 +41,12 @@ struct FixtureProof {
 #[serde(deny_unknown_fields)]
 struct Fixture {
     description: String,
+    /// The contract the proofs are for (the export of the committed vks; the contracts' reader checks it).
+    verifier: String,
     proofs: Vec<FixtureProof>,
 }
+
+const VERIFIER: &str = "contracts/src/Verifier.sol";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -78,7 +82,7 @@ fn regenerate(blocks: &[Block]) {
         let (block_number, chunks, public_input, commitment) = header(block);
         proofs.push(FixtureProof { block_number, chunks, public_input, commitment, proof: ProofJson::from_proof(&proof).proof });
     }
-    let fixture = Fixture { description: DESCRIPTION.to_string(), proofs };
+    let fixture = Fixture { description: DESCRIPTION.to_string(), verifier: VERIFIER.to_string(), proofs };
     let mut text = serde_json::to_string_pretty(&fixture).unwrap();
     text.push('\n');
     std::fs::write(fixture_path(), text).unwrap();
@@ -94,6 +98,7 @@ fn block_proofs_fixture_is_current_and_every_proof_verifies() {
         .unwrap_or_else(|e| panic!("{}: {e} (scripts/regen-fixtures.sh writes it)", fixture_path().display()));
     let fixture: Fixture = serde_json::from_str(&text).expect("fixture parses");
     assert_eq!(fixture.description, DESCRIPTION);
+    assert_eq!(fixture.verifier, VERIFIER);
     assert_eq!(fixture.proofs.len(), blocks.len(), "one proof per vector block");
     for (entry, block) in fixture.proofs.iter().zip(&blocks) {
         let got = (entry.block_number, entry.chunks, entry.public_input.clone(), entry.commitment.clone());

@@ -44,25 +44,235 @@ contract Verifier {
     bool public constant DEV_KEYS = true;
 
     /// @notice Whether blocks of `chunks` chunks can be verified here (a `block_<chunks>` key exists).
-    function isBlockSize(uint256) external pure returns (bool) {
-        return false;
+    function isBlockSize(uint256 chunks) external pure returns (bool) {
+        return chunks == 8 || chunks == 32;
     }
 
     /// @notice The block sizes (chunks) that have a key here, ascending.
     function blockSizes() external pure returns (uint256[] memory sizes) {
-        sizes = new uint256[](0);
+        sizes = new uint256[](2);
+        sizes[0] = 8;
+        sizes[1] = 32;
     }
 
     /// @notice Checks one proof of a block of `chunks` chunks for its public input `input`.
     /// Reverts with UnknownBlockSize if there is no key for `chunks`.
-    function verifyBlock(uint256 chunks, uint256[8] calldata, uint256) external pure returns (bool) {
+    function verifyBlock(uint256 chunks, uint256[8] calldata proof, uint256 input) external view returns (bool) {
+        if (chunks == 8) return _verify_block_8(proof, [input]);
+        if (chunks == 32) return _verify_block_32(proof, [input]);
         revert UnknownBlockSize(chunks);
     }
 
     /// @notice Checks `proofs[i]` for `inputs[i]`, all blocks of `chunks` chunks, with one pairing call.
     /// False if empty or the lengths differ; reverts with UnknownBlockSize if there is no key for `chunks`.
-    function verifyBlocks(uint256 chunks, uint256[8][] calldata, uint256[] calldata) external pure returns (bool) {
+    function verifyBlocks(uint256 chunks, uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {
+        if (chunks == 8) return _verify_block_8_batch(proofs, inputs);
+        if (chunks == 32) return _verify_block_32_batch(proofs, inputs);
         revert UnknownBlockSize(chunks);
+    }
+
+    // ---- key `block_32`: 1 public input(s) ----
+    uint256 internal constant BLOCK_32_ALPHA_X = 0x10241a7f76fb032531b89f8539ab23543715e2d54da7e1debcf9f8cb9586306d;
+    uint256 internal constant BLOCK_32_ALPHA_Y = 0x2112bcdf25d35e43928456b7bcc05be9507edf217c6dc677f18fea5c2b2a52d4;
+    uint256 internal constant BLOCK_32_BETA_X1 = 0x09755540ed7d58e80a3156026731b1ec7a2c52d10bde927e3715e04a97707460;
+    uint256 internal constant BLOCK_32_BETA_X0 = 0x0843cae2affce0e85ed60db3dab8c6a254784745c4d1be966f53cbc0f080bd41;
+    uint256 internal constant BLOCK_32_BETA_Y1 = 0x254af1d2bd2e58b41d1e731af0e9042f8c6d9f10cc0baac4e228df6232aff247;
+    uint256 internal constant BLOCK_32_BETA_Y0 = 0x243830241f6b6919798534e4dc8c9697b62483c738cbd79871de73de1c521572;
+    uint256 internal constant BLOCK_32_GAMMA_X1 = 0x1108157b0b4f75d5d07dd4638d99a80138260a5ed76e1645a791dc5b0b73ffcd;
+    uint256 internal constant BLOCK_32_GAMMA_X0 = 0x132253e2b28c1831463f8d1939de865045e961d8ce9a72af05f30c6ed8ade326;
+    uint256 internal constant BLOCK_32_GAMMA_Y1 = 0x18bf8856eb5087dc0fe0e6fb433a089265e92e02f912ec6da7ca5434debff371;
+    uint256 internal constant BLOCK_32_GAMMA_Y0 = 0x1a3b4e930765ca543a1b4580d22ad77fa1e58f4f016ac03ff22909647cd87ebd;
+    uint256 internal constant BLOCK_32_DELTA_X1 = 0x1064951086c64bddca867694394f9ef8049ce0d612a35490f6ce38f367a9f796;
+    uint256 internal constant BLOCK_32_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
+    uint256 internal constant BLOCK_32_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
+    uint256 internal constant BLOCK_32_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
+    uint256 internal constant BLOCK_32_IC0_X = 0x0b031eb1be598a0a6029faf26be6424f32a6ecd6e1f929b049f47cb0ade83c27;
+    uint256 internal constant BLOCK_32_IC0_Y = 0x034bc4ad85d217ed776f0b8475ff83c38732df0a068f9e0e9eac9417f2355a96;
+    uint256 internal constant BLOCK_32_IC1_X = 0x1a454db49e5e9cf88748d8e6641aefed5d25eb21a0704b6ae94d96642e0a4366;
+    uint256 internal constant BLOCK_32_IC1_Y = 0x0293de50f7aece05b7c8be72f96ab4dc8396805fa8ceff4f6d1988b19464dded;
+
+    /// @notice Checks one `block_32` proof for its 1 public input(s).
+    function verify_block_32(uint256[8] calldata proof, uint256[1] calldata input) external view returns (bool) {
+        return _verify_block_32(proof, input);
+    }
+
+    function _verify_block_32(uint256[8] calldata proof, uint256[1] memory input) internal view returns (bool) {
+        if (!_proofInField(proof)) return false;
+        // L = IC_0 + sum_j input[j-1] * IC_j
+        uint256[2] memory l = [BLOCK_32_IC0_X, BLOCK_32_IC0_Y];
+        if (input[0] >= R) return false;
+        _mulAcc(l, BLOCK_32_IC1_X, BLOCK_32_IC1_Y, input[0]);
+        uint256[] memory p = new uint256[](24);
+        p[0] = proof[0];
+        p[1] = _negY(proof[1]);
+        p[2] = proof[2];
+        p[3] = proof[3];
+        p[4] = proof[4];
+        p[5] = proof[5];
+        p[6] = BLOCK_32_ALPHA_X;
+        p[7] = BLOCK_32_ALPHA_Y;
+        p[8] = BLOCK_32_BETA_X1;
+        p[9] = BLOCK_32_BETA_X0;
+        p[10] = BLOCK_32_BETA_Y1;
+        p[11] = BLOCK_32_BETA_Y0;
+        p[12] = l[0];
+        p[13] = l[1];
+        p[14] = BLOCK_32_GAMMA_X1;
+        p[15] = BLOCK_32_GAMMA_X0;
+        p[16] = BLOCK_32_GAMMA_Y1;
+        p[17] = BLOCK_32_GAMMA_Y0;
+        p[18] = proof[6];
+        p[19] = proof[7];
+        p[20] = BLOCK_32_DELTA_X1;
+        p[21] = BLOCK_32_DELTA_X0;
+        p[22] = BLOCK_32_DELTA_Y1;
+        p[23] = BLOCK_32_DELTA_Y0;
+        return _pairing(p);
+    }
+
+    /// @notice Checks `proofs[i]` for `inputs[i]`, all `block_32` proofs, with one pairing call (see the
+    /// contract notes for the random linear combination). False if empty or the lengths differ.
+    function verify_block_32_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {
+        return _verify_block_32_batch(proofs, inputs);
+    }
+
+    function _verify_block_32_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) internal view returns (bool) {
+        uint256 n = proofs.length;
+        if (n == 0 || inputs.length != n) return false;
+        bytes32 seed = keccak256(abi.encode(proofs, inputs));
+        uint256[] memory p = new uint256[](6 * (n + 3));
+        uint256[2] memory c; // sum r_i*C_i
+        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R
+        for (uint256 i = 0; i < n; i++) {
+            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;
+        }
+        uint256 o = 6 * n;
+        uint256[2] memory a; // (sum r_i)*alpha
+        _mulAcc(a, BLOCK_32_ALPHA_X, BLOCK_32_ALPHA_Y, sums[0]);
+        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1
+        _mulAcc(l, BLOCK_32_IC0_X, BLOCK_32_IC0_Y, sums[0]);
+        _mulAcc(l, BLOCK_32_IC1_X, BLOCK_32_IC1_Y, sums[1]);
+        p[o] = a[0];
+        p[o + 1] = a[1];
+        p[o + 2] = BLOCK_32_BETA_X1;
+        p[o + 3] = BLOCK_32_BETA_X0;
+        p[o + 4] = BLOCK_32_BETA_Y1;
+        p[o + 5] = BLOCK_32_BETA_Y0;
+        p[o + 6] = l[0];
+        p[o + 7] = l[1];
+        p[o + 8] = BLOCK_32_GAMMA_X1;
+        p[o + 9] = BLOCK_32_GAMMA_X0;
+        p[o + 10] = BLOCK_32_GAMMA_Y1;
+        p[o + 11] = BLOCK_32_GAMMA_Y0;
+        p[o + 12] = c[0];
+        p[o + 13] = c[1];
+        p[o + 14] = BLOCK_32_DELTA_X1;
+        p[o + 15] = BLOCK_32_DELTA_X0;
+        p[o + 16] = BLOCK_32_DELTA_Y1;
+        p[o + 17] = BLOCK_32_DELTA_Y0;
+        return _pairing(p);
+    }
+
+    // ---- key `block_8`: 1 public input(s) ----
+    uint256 internal constant BLOCK_8_ALPHA_X = 0x10241a7f76fb032531b89f8539ab23543715e2d54da7e1debcf9f8cb9586306d;
+    uint256 internal constant BLOCK_8_ALPHA_Y = 0x2112bcdf25d35e43928456b7bcc05be9507edf217c6dc677f18fea5c2b2a52d4;
+    uint256 internal constant BLOCK_8_BETA_X1 = 0x09755540ed7d58e80a3156026731b1ec7a2c52d10bde927e3715e04a97707460;
+    uint256 internal constant BLOCK_8_BETA_X0 = 0x0843cae2affce0e85ed60db3dab8c6a254784745c4d1be966f53cbc0f080bd41;
+    uint256 internal constant BLOCK_8_BETA_Y1 = 0x254af1d2bd2e58b41d1e731af0e9042f8c6d9f10cc0baac4e228df6232aff247;
+    uint256 internal constant BLOCK_8_BETA_Y0 = 0x243830241f6b6919798534e4dc8c9697b62483c738cbd79871de73de1c521572;
+    uint256 internal constant BLOCK_8_GAMMA_X1 = 0x1108157b0b4f75d5d07dd4638d99a80138260a5ed76e1645a791dc5b0b73ffcd;
+    uint256 internal constant BLOCK_8_GAMMA_X0 = 0x132253e2b28c1831463f8d1939de865045e961d8ce9a72af05f30c6ed8ade326;
+    uint256 internal constant BLOCK_8_GAMMA_Y1 = 0x18bf8856eb5087dc0fe0e6fb433a089265e92e02f912ec6da7ca5434debff371;
+    uint256 internal constant BLOCK_8_GAMMA_Y0 = 0x1a3b4e930765ca543a1b4580d22ad77fa1e58f4f016ac03ff22909647cd87ebd;
+    uint256 internal constant BLOCK_8_DELTA_X1 = 0x1064951086c64bddca867694394f9ef8049ce0d612a35490f6ce38f367a9f796;
+    uint256 internal constant BLOCK_8_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
+    uint256 internal constant BLOCK_8_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
+    uint256 internal constant BLOCK_8_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
+    uint256 internal constant BLOCK_8_IC0_X = 0x0aabef4d0a0351f8e6beca33b03ceb8a48bf495d1094c0a9a0014759506c8646;
+    uint256 internal constant BLOCK_8_IC0_Y = 0x1d5fcd38f3c059eba2543f9de12ad5e112f843f17a4ca79630edb4a5c0fffee2;
+    uint256 internal constant BLOCK_8_IC1_X = 0x01089943bcc597ab4362913187b48d39c27043de698adafc6a62c2b04eda73fe;
+    uint256 internal constant BLOCK_8_IC1_Y = 0x28ea7c615cd898e7bce60c4e3a88ef3bb32bea2892398d9ef1289d54bce8dca9;
+
+    /// @notice Checks one `block_8` proof for its 1 public input(s).
+    function verify_block_8(uint256[8] calldata proof, uint256[1] calldata input) external view returns (bool) {
+        return _verify_block_8(proof, input);
+    }
+
+    function _verify_block_8(uint256[8] calldata proof, uint256[1] memory input) internal view returns (bool) {
+        if (!_proofInField(proof)) return false;
+        // L = IC_0 + sum_j input[j-1] * IC_j
+        uint256[2] memory l = [BLOCK_8_IC0_X, BLOCK_8_IC0_Y];
+        if (input[0] >= R) return false;
+        _mulAcc(l, BLOCK_8_IC1_X, BLOCK_8_IC1_Y, input[0]);
+        uint256[] memory p = new uint256[](24);
+        p[0] = proof[0];
+        p[1] = _negY(proof[1]);
+        p[2] = proof[2];
+        p[3] = proof[3];
+        p[4] = proof[4];
+        p[5] = proof[5];
+        p[6] = BLOCK_8_ALPHA_X;
+        p[7] = BLOCK_8_ALPHA_Y;
+        p[8] = BLOCK_8_BETA_X1;
+        p[9] = BLOCK_8_BETA_X0;
+        p[10] = BLOCK_8_BETA_Y1;
+        p[11] = BLOCK_8_BETA_Y0;
+        p[12] = l[0];
+        p[13] = l[1];
+        p[14] = BLOCK_8_GAMMA_X1;
+        p[15] = BLOCK_8_GAMMA_X0;
+        p[16] = BLOCK_8_GAMMA_Y1;
+        p[17] = BLOCK_8_GAMMA_Y0;
+        p[18] = proof[6];
+        p[19] = proof[7];
+        p[20] = BLOCK_8_DELTA_X1;
+        p[21] = BLOCK_8_DELTA_X0;
+        p[22] = BLOCK_8_DELTA_Y1;
+        p[23] = BLOCK_8_DELTA_Y0;
+        return _pairing(p);
+    }
+
+    /// @notice Checks `proofs[i]` for `inputs[i]`, all `block_8` proofs, with one pairing call (see the
+    /// contract notes for the random linear combination). False if empty or the lengths differ.
+    function verify_block_8_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {
+        return _verify_block_8_batch(proofs, inputs);
+    }
+
+    function _verify_block_8_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) internal view returns (bool) {
+        uint256 n = proofs.length;
+        if (n == 0 || inputs.length != n) return false;
+        bytes32 seed = keccak256(abi.encode(proofs, inputs));
+        uint256[] memory p = new uint256[](6 * (n + 3));
+        uint256[2] memory c; // sum r_i*C_i
+        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R
+        for (uint256 i = 0; i < n; i++) {
+            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;
+        }
+        uint256 o = 6 * n;
+        uint256[2] memory a; // (sum r_i)*alpha
+        _mulAcc(a, BLOCK_8_ALPHA_X, BLOCK_8_ALPHA_Y, sums[0]);
+        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1
+        _mulAcc(l, BLOCK_8_IC0_X, BLOCK_8_IC0_Y, sums[0]);
+        _mulAcc(l, BLOCK_8_IC1_X, BLOCK_8_IC1_Y, sums[1]);
+        p[o] = a[0];
+        p[o + 1] = a[1];
+        p[o + 2] = BLOCK_8_BETA_X1;
+        p[o + 3] = BLOCK_8_BETA_X0;
+        p[o + 4] = BLOCK_8_BETA_Y1;
+        p[o + 5] = BLOCK_8_BETA_Y0;
+        p[o + 6] = l[0];
+        p[o + 7] = l[1];
+        p[o + 8] = BLOCK_8_GAMMA_X1;
+        p[o + 9] = BLOCK_8_GAMMA_X0;
+        p[o + 10] = BLOCK_8_GAMMA_Y1;
+        p[o + 11] = BLOCK_8_GAMMA_Y0;
+        p[o + 12] = c[0];
+        p[o + 13] = c[1];
+        p[o + 14] = BLOCK_8_DELTA_X1;
+        p[o + 15] = BLOCK_8_DELTA_X0;
+        p[o + 16] = BLOCK_8_DELTA_Y1;
+        p[o + 17] = BLOCK_8_DELTA_Y0;
+        return _pairing(p);
     }
 
     // ---- key `exit`: 5 public input(s) ----

@@ -26,10 +26,14 @@ contract DeployTest is Test {
         governance = new Governance(address(this));
     }
 
-    function test_generatedVerifier_hasDevKeysAndNoBlockSizeYet() public view {
+    function test_generatedVerifier_hasDevKeysAndTheDevBlockSizes() public view {
         assertTrue(devVerifier.DEV_KEYS(), "keys/ holds dev keys");
-        assertEq(devVerifier.blockSizes().length, 0, "no block keys exported yet");
-        assertTrue(!devVerifier.isBlockSize(8), "no 8-chunk key yet");
+        uint256[] memory sizes = devVerifier.blockSizes();
+        assertEq(sizes.length, 2, "keys/block_8.vk.json and keys/block_32.vk.json");
+        assertEq(sizes[0], 8, "8 chunks");
+        assertEq(sizes[1], 32, "32 chunks");
+        assertTrue(devVerifier.isBlockSize(8) && devVerifier.isBlockSize(32), "dev sizes");
+        assertTrue(!devVerifier.isBlockSize(16) && !devVerifier.isBlockSize(0), "no other size");
     }
 
     function test_rollup_acceptsDevKeysOnDevChain() public {

@@ -57,13 +57,8 @@ contract BlockProofsFixtureFormatTest is BlockProofsFixture {
 
 /// @dev The prove path with REAL block proofs: the vector blocks 1–3 (32, 32 and 8 chunks) committed on
 /// a Rollup using the generated Verifier.sol, then proven single and batched; a tampered proof or
-/// input is refused.
-///
-/// TODO(block circuit): abstract until the block keys (`keys/block_8.vk.json`, `keys/block_32.vk.json`,
-/// exported into contracts/src/Verifier.sol by scripts/regen-fixtures.sh) and
-/// testdata/block_proofs.json exist; then add `contract ProveBlocksRealTest is ProveBlocksTest {}`
-/// below so forge runs it. Until then commit itself refuses the vector blocks (the exported
-/// verifier has no block size), and no proof here would be real.
+/// input is refused. Run by `ProveBlocksRealTest` below (keys/block_{8,32}.vk.json exported into
+/// contracts/src/Verifier.sol, proofs from testdata/block_proofs.json, both by scripts/regen-fixtures.sh).
 abstract contract ProveBlocksTest is VectorRollup, BlockProofsFixture {
     Verifier internal realVerifier;
     string internal blockProofs;
@@ -147,3 +142,5 @@ abstract contract ProveBlocksTest is VectorRollup, BlockProofsFixture {
         assertTrue(!realVerifier.verifyBlocks(32, proofs, inputs), "batch with a wrong input refused");
     }
 }
+
+contract ProveBlocksRealTest is ProveBlocksTest {}
