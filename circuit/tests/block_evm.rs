@@ -11,36 +11,12 @@ mod evm;
 
 use block_keys::{block8_keys, committed_keys_dir, second_block8};
 use evm::*;
-use zkpay_circuit::bellman_ce::groth16::VerifyingKey;
 use zkpay_circuit::block::witness::BlockWitness;
 use zkpay_circuit::block::BlockCircuit;
-use zkpay_circuit::keys::{read_verification_key, verification_key_path};
 use zkpay_circuit::prover::{prove, verify, ProofJson};
-use zkpay_circuit::verifier_sol::{export_verifier, proof_to_uint256_8, public_input_to_uint256, Uint256};
-use zkpay_circuit::Engine;
+use zkpay_circuit::verifier_sol::{export_verifier_dir, proof_to_uint256_8, public_input_to_uint256, Uint256};
 use zkpay_core::block::Block;
 use zkpay_core::vectors::vector_blocks;
-
-/// Every committed verification key, in file-name order (what `zkpay keygen --export-verifier keys`
-/// reads).
-fn committed_vks() -> Vec<(String, VerifyingKey<Engine>)> {
-    let dir = committed_keys_dir();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().to_str().and_then(|n| n.strip_suffix(".vk.json")).map(str::to_string))
-        .collect();
-    names.sort();
-    for required in ["block_8", "block_32", "exit"] {
-        assert!(names.iter().any(|n| n == required), "keys/{required}.vk.json must be committed");
-    }
-    names
-        .into_iter()
-        .map(|n| {
-            let (_, vk) = read_verification_key(&verification_key_path(&dir, &n)).unwrap();
-            (n, vk)
-        })
-        .collect()
-}
 
 struct Deployed {
     anvil: Anvil,
@@ -48,14 +24,18 @@ struct Deployed {
     compiled: Compiled,
 }
 
+/// The verifier exported from every committed `keys/*.vk.json` (what `zkpay keygen
+/// --export-verifier` writes into `contracts/src/Verifier.sol`), deployed on a fresh anvil.
 fn deploy_committed_verifier() -> Deployed {
     let (compile_js, anvil_bin) = contracts_tools();
-    let vks = committed_vks();
-    let refs: Vec<(String, &VerifyingKey<Engine>)> = vks.iter().map(|(n, vk)| (n.clone(), vk)).collect();
-    let compiled = compile(&compile_js, &export_verifier(&refs));
+    let (source, names) = export_verifier_dir(&committed_keys_dir()).expect("committed vks export");
+    for required in ["block_8", "block_32", "exit"] {
+        assert!(names.iter().any(|n| n == required), "keys/{required}.vk.json must be committed");
+    }
+    let compiled = compile(&compile_js, &source);
     let anvil = Anvil::start(&anvil_bin);
     let (verifier, deploy_gas) = deploy(&anvil, &compiled.bytecode);
-    println!("verifier for {:?}: deployment gas {deploy_gas}", vks.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    println!("verifier for {names:?}: deployment gas {deploy_gas}");
     Deployed { anvil, verifier, compiled }
 }
 
@@ -109,6 +89,19 @@ fn block_8_proofs_verify_on_anvil_single_and_batched_and_tampering_fails() {
     assert!(!call_bool(anvil, verifier, &encode_batch(&batch, &[p3, foreign_c], &[x3, x3])));
     assert!(!call_bool(anvil, verifier, &encode_batch(&batch, &[p3, p4], &[x3])));
 
+    // The size-generic entry point the Rollup calls: verifyBlock(chunks, proof, input).
+    let dispatch = selector(&d.compiled, "verifyBlock(uint256,uint256[8],uint256)");
+    let via = |chunks: usize, p: &[Uint256; 8], x: Uint256| {
+        let mut data = format!("0x{dispatch}{}", hex(&word(chunks)));
+        for w in p.iter().chain([&x]) {
+            data.push_str(&hex(w));
+        }
+        data
+    };
+    assert!(call_bool(anvil, verifier, &via(8, &p3, x3)));
+    assert!(!call_bool(anvil, verifier, &via(8, &p3, plus_one(x3))));
+    assert!(!call_bool(anvil, verifier, &via(32, &p3, x3)), "an 8-chunk proof is not a 32-chunk one");
+
     let g1 = estimate_gas(anvil, verifier, &encode_single(&single, &p3, &[x3]));
     let g2 = estimate_gas(anvil, verifier, &encode_batch(&batch, &[p3, p4], &[x3, x4]));
     let g1b = estimate_gas(anvil, verifier, &encode_batch(&batch, &[p3], &[x3]));
@@ -123,7 +116,7 @@ struct FixtureProof {
     proof: [String; 8],
 }
 
-fn word(hex0x: &str) -> Uint256 {
+fn word_of_hex(hex0x: &str) -> Uint256 {
     let mut w = [0u8; 32];
     hex::decode_to_slice(hex0x.strip_prefix("0x").expect("0x"), &mut w).expect("32-byte hex");
     w
@@ -143,8 +136,8 @@ fn committed_fixture_proofs_verify_on_anvil() {
     for p in &fixture.proofs {
         // Parsed through the prover's own decoder first (what L1's precompiles would accept).
         ProofJson { proof: p.proof.clone() }.to_proof().expect("fixture proof decodes");
-        let words: [Uint256; 8] = std::array::from_fn(|i| word(&p.proof[i]));
-        let x = word(&p.public_input);
+        let words: [Uint256; 8] = std::array::from_fn(|i| word_of_hex(&p.proof[i]));
+        let x = word_of_hex(&p.public_input);
         let sel = selector(&d.compiled, &format!("verify_block_{}(uint256[8],uint256[1])", p.chunks));
         assert_eq!(call(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[x])), Outcome::True, "{} chunks", p.chunks);
         assert_eq!(call(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[plus_one(x)])), Outcome::False);
@@ -155,8 +148,8 @@ fn committed_fixture_proofs_verify_on_anvil() {
     let batch = selector(&d.compiled, "verify_block_32_batch(uint256[8][],uint256[])");
     let big: Vec<&FixtureProof> = fixture.proofs.iter().filter(|p| p.chunks == 32).collect();
     assert_eq!(big.len(), 2);
-    let proofs: Vec<[Uint256; 8]> = big.iter().map(|p| std::array::from_fn(|i| word(&p.proof[i]))).collect();
-    let inputs: Vec<Uint256> = big.iter().map(|p| word(&p.public_input)).collect();
+    let proofs: Vec<[Uint256; 8]> = big.iter().map(|p| std::array::from_fn(|i| word_of_hex(&p.proof[i]))).collect();
+    let inputs: Vec<Uint256> = big.iter().map(|p| word_of_hex(&p.public_input)).collect();
     assert!(call_bool(&d.anvil, &d.verifier, &encode_batch(&batch, &proofs, &inputs)));
     let swapped: Vec<Uint256> = inputs.iter().rev().copied().collect();
     assert!(!call_bool(&d.anvil, &d.verifier, &encode_batch(&batch, &proofs, &swapped)));
