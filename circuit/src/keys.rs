@@ -41,12 +41,12 @@
 //! keygen before any parsing), then parses it, then checks that the verification key embedded in the
 //! pk equals the JSON one. Every failure is a [`KeyError`].
 
-use crate::{Engine, Fr};
+use crate::Engine;
 use bellman_ce::groth16::{generate_random_parameters, Parameters, VerifyingKey};
 use bellman_ce::pairing::bn256::{Fq, FqRepr, G1Affine, G2Affine};
 use bellman_ce::pairing::ff::{PrimeField, PrimeFieldRepr};
 use bellman_ce::pairing::CurveAffine;
-use bellman_ce::{Circuit, ConstraintSystem, Index, LinearCombination, SynthesisError, Variable};
+use bellman_ce::{Circuit, SynthesisError};
 use rand04::{ChaChaRng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -152,61 +152,12 @@ impl std::fmt::Display for CircuitInfo {
     }
 }
 
-/// A constraint system that only counts, never asking for witness values (like key generation).
-struct ShapeCounter {
-    inputs: usize,
-    aux: usize,
-    constraints: usize,
-}
-
-impl ConstraintSystem<Engine> for ShapeCounter {
-    type Root = Self;
-
-    fn alloc<F, A, AR>(&mut self, _: A, _: F) -> Result<Variable, SynthesisError>
-    where
-        F: FnOnce() -> Result<Fr, SynthesisError>,
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-    {
-        self.aux += 1;
-        Ok(Variable::new_unchecked(Index::Aux(self.aux - 1)))
-    }
-
-    fn alloc_input<F, A, AR>(&mut self, _: A, _: F) -> Result<Variable, SynthesisError>
-    where
-        F: FnOnce() -> Result<Fr, SynthesisError>,
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-    {
-        self.inputs += 1;
-        Ok(Variable::new_unchecked(Index::Input(self.inputs)))
-    }
-
-    fn enforce<A, AR, LA, LB, LC>(&mut self, _: A, _: LA, _: LB, _: LC)
-    where
-        A: FnOnce() -> AR,
-        AR: Into<String>,
-        LA: FnOnce(LinearCombination<Engine>) -> LinearCombination<Engine>,
-        LB: FnOnce(LinearCombination<Engine>) -> LinearCombination<Engine>,
-        LC: FnOnce(LinearCombination<Engine>) -> LinearCombination<Engine>,
-    {
-        self.constraints += 1;
-    }
-
-    fn push_namespace<NR: Into<String>, N: FnOnce() -> NR>(&mut self, _: N) {}
-
-    fn pop_namespace(&mut self) {}
-
-    fn get_root(&mut self) -> &mut Self::Root {
-        self
-    }
-}
-
 /// Count the public inputs and constraints of `circuit` (synthesized without a witness).
 pub fn circuit_info<C: Circuit<Engine>>(name: &str, circuit: C) -> Result<CircuitInfo, SynthesisError> {
-    let mut cs = ShapeCounter { inputs: 0, aux: 0, constraints: 0 };
+    // Counting never asks for witness values, like key generation.
+    let mut cs = crate::check_cs::CheckingCs::counting();
     circuit.synthesize(&mut cs)?;
-    Ok(CircuitInfo { name: name.to_string(), num_inputs: cs.inputs, constraints: cs.constraints })
+    Ok(CircuitInfo { name: name.to_string(), num_inputs: cs.public_inputs().len(), constraints: cs.num_constraints() })
 }
 
 /// The ChaCha RNG of dev keys: keyed by `sha256(DEV_RNG_DOMAIN ‖ seed)` as eight little-endian u32
@@ -594,6 +545,8 @@ pub fn load_keys(dir: &Path, name: &str) -> Result<LoadedKeys, KeyError> {
 pub(crate) mod tests {
     use super::*;
     use crate::gadgets::num::Num;
+    use crate::Fr;
+    use bellman_ce::ConstraintSystem;
 
     /// `x · x = y` with `y` public: keys in milliseconds.
     #[derive(Clone)]
