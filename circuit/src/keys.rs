@@ -541,6 +541,55 @@ pub fn load_keys(dir: &Path, name: &str) -> Result<LoadedKeys, KeyError> {
     Ok(LoadedKeys { file, params })
 }
 
+/// Where [`dev_keys`] found the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DevKeysSource {
+    /// `committed_dir/NAME.pk`, next to the committed vk (after `zkpay keygen`).
+    Committed,
+    /// A copy written to the cache by an earlier call.
+    Cache,
+    /// Regenerated from [`DEV_SEED`] (and written to the cache).
+    Generated,
+}
+
+/// The dev proving key of circuit `name` that matches the committed `committed_dir/NAME.vk.json`,
+/// found without trusting any file: first `committed_dir/NAME.pk` if it passes every check of
+/// [`load_keys`] and is for the current circuit shape; then a copy in `cache_dir` whose vk JSON is
+/// byte-identical to the committed one; else regenerated from [`DEV_SEED`] and written to
+/// `cache_dir`, and then the regenerated vk JSON must equal the committed one byte for byte
+/// ([`KeyError::VerifyingKeyMismatch`] otherwise: the committed key is stale). For tests, benches
+/// and local dev chains, where generating keys is the slow part.
+pub fn dev_keys<C: Circuit<Engine>>(
+    committed_dir: &Path,
+    cache_dir: &Path,
+    name: &str,
+    blank: impl Fn() -> C,
+) -> Result<(Parameters<Engine>, DevKeysSource), KeyError> {
+    let info = circuit_info(name, blank()).map_err(KeyError::Synthesis)?;
+    let committed_path = verification_key_path(committed_dir, name);
+    let committed = std::fs::read_to_string(&committed_path).map_err(io_err(&committed_path))?;
+    if let Ok(keys) = load_keys(committed_dir, name) {
+        if keys.file.ensure_circuit(&info, &committed_path).is_ok() {
+            return Ok((keys.params, DevKeysSource::Committed));
+        }
+    }
+    let cached_vk = verification_key_path(cache_dir, name);
+    if std::fs::read_to_string(&cached_vk).is_ok_and(|t| t == committed) {
+        if let Ok(keys) = load_keys(cache_dir, name) {
+            if keys.file.ensure_circuit(&info, &cached_vk).is_ok() {
+                return Ok((keys.params, DevKeysSource::Cache));
+            }
+        }
+    }
+    let params = generate_dev_keys(blank(), DEV_SEED)?;
+    let written = write_keys(cache_dir, &info, &params, Some(DEV_SEED))?;
+    let regenerated = std::fs::read_to_string(&written.verification_key).map_err(io_err(&written.verification_key))?;
+    if regenerated != committed {
+        return Err(KeyError::VerifyingKeyMismatch { path: written.verification_key, vk_path: committed_path });
+    }
+    Ok((params, DevKeysSource::Generated))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -573,6 +622,28 @@ pub(crate) mod tests {
     fn write_square(dir: &Path, seed: &[u8]) -> WrittenKeys {
         let params = generate_dev_keys(Square(None), seed).unwrap();
         write_keys(dir, &square_info(), &params, Some(seed)).unwrap()
+    }
+
+    #[test]
+    fn dev_keys_come_from_committed_then_cache_then_regeneration_and_refuse_a_stale_vk() {
+        let (committed, cache) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let written = write_square(committed.path(), DEV_SEED);
+        // No pk next to the committed vk: regenerated, then found in the cache.
+        std::fs::remove_file(&written.proving_key).unwrap();
+        let (p1, s1) = dev_keys(committed.path(), cache.path(), "square", || Square(None)).unwrap();
+        assert_eq!(s1, DevKeysSource::Generated);
+        let (p2, s2) = dev_keys(committed.path(), cache.path(), "square", || Square(None)).unwrap();
+        assert_eq!(s2, DevKeysSource::Cache);
+        assert!(p1 == p2 && p1.vk == read_verification_key(&written.verification_key).unwrap().1);
+        // With the pk back in place, the committed pair is used.
+        write_square(committed.path(), DEV_SEED);
+        assert_eq!(dev_keys(committed.path(), cache.path(), "square", || Square(None)).unwrap().1, DevKeysSource::Committed);
+        // A committed vk from another seed is stale: the cache no longer matches it and the
+        // regenerated key differs from it.
+        let stale = write_square(committed.path(), b"another seed");
+        std::fs::remove_file(&stale.proving_key).unwrap();
+        let err = dev_keys(committed.path(), cache.path(), "square", || Square(None)).err().expect("stale vk refused");
+        assert!(matches!(err, KeyError::VerifyingKeyMismatch { .. }), "{err}");
     }
 
     #[test]

@@ -32,13 +32,17 @@ function main() {
     settings: SETTINGS,
   };
   // Imports resolve relative to the compiled file's folder.
+  // An import that climbs above the compiled file's folder ("../../src/X.sol" from test/tokens/)
+  // reaches solc clipped at the virtual root ("src/X.sol"): then try it from the working directory.
   const findImports = (p) => {
-    const full = path.resolve(path.dirname(file), p);
-    try {
-      return { contents: fs.readFileSync(full, 'utf8') };
-    } catch (e) {
-      return { error: `import not found: ${p}` };
+    for (const full of [path.resolve(path.dirname(file), p), path.resolve(p)]) {
+      try {
+        return { contents: fs.readFileSync(full, 'utf8') };
+      } catch (e) {
+        // try the next candidate
+      }
     }
+    return { error: `import not found: ${p}` };
   };
   const out = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
   let failed = false;

@@ -670,6 +670,62 @@ impl PriorityOpData {
     }
 }
 
+impl PriorityOpData {
+    /// The request back from its 43-byte L1 pubdata (as the contract's `NewPriorityRequest` event
+    /// carries it, PROTOCOL §11); `sender` is the L1 caller, the Deposit's `from` (not in pubdata).
+    /// The operator-filled fields must be zero, so that `l1_pubdata` gives back the same bytes.
+    pub fn from_l1_pubdata(pubdata: &[u8], sender: Address) -> Result<PriorityOpData, L1PubdataError> {
+        if pubdata.len() != L1_PUBDATA_BYTES {
+            return Err(L1PubdataError::Length(pubdata.len()));
+        }
+        let be32 = |r: std::ops::Range<usize>| u32::from_be_bytes(pubdata[r].try_into().expect("4 bytes"));
+        let be16 = |r: std::ops::Range<usize>| u16::from_be_bytes(pubdata[r].try_into().expect("2 bytes"));
+        let be128 = |r: std::ops::Range<usize>| u128::from_be_bytes(pubdata[r].try_into().expect("16 bytes"));
+        let address = |r: std::ops::Range<usize>| Address(pubdata[r].try_into().expect("20 bytes"));
+        match pubdata[0] {
+            DEPOSIT_OPCODE => {
+                if be32(1..5) != 0 {
+                    return Err(L1PubdataError::OperatorFieldSet("Deposit account_id"));
+                }
+                Ok(PriorityOpData::Deposit(Deposit {
+                    from: sender,
+                    to: address(23..43),
+                    token: be16(5..7),
+                    amount: be128(7..23),
+                }))
+            }
+            FULL_EXIT_OPCODE => {
+                if be128(27..43) != 0 {
+                    return Err(L1PubdataError::OperatorFieldSet("FullExit amount"));
+                }
+                Ok(PriorityOpData::FullExit(FullExit {
+                    account_id: be32(1..5),
+                    owner: address(5..25),
+                    token: be16(25..27),
+                }))
+            }
+            opcode => Err(L1PubdataError::NotAPriorityOp(opcode)),
+        }
+    }
+}
+
+/// Length of a priority request's L1 pubdata (PROTOCOL §11).
+pub const L1_PUBDATA_BYTES: usize = 43;
+
+/// Why bytes are not a priority request's L1 pubdata.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum L1PubdataError {
+    /// Not 43 bytes.
+    #[error("priority request pubdata is {0} bytes, expected {L1_PUBDATA_BYTES}")]
+    Length(usize),
+    /// An opcode other than Deposit (0x01) or FullExit (0x06).
+    #[error("opcode {0:#04x} is not a priority operation")]
+    NotAPriorityOp(u8),
+    /// A field the operator fills in is not zero.
+    #[error("{0} must be zero in the L1 pubdata")]
+    OperatorFieldSet(&'static str),
+}
+
 impl PriorityOp {
     /// See [`PriorityOpData::l1_pubdata`].
     pub fn l1_pubdata(&self) -> Vec<u8> {

@@ -418,3 +418,46 @@ fn priority_ops_pubdata_zeroes_operator_fields() {
     let s = serde_json::to_string(&pop2).unwrap();
     assert_eq!(serde_json::from_str::<PriorityOp>(&s).unwrap(), pop2);
 }
+
+/// PROTOCOL §11 backwards: every committed priority-op vector decodes from its L1 pubdata (as the
+/// contract's `NewPriorityRequest` event carries it) to the request it came from, and malformed
+/// pubdata is refused with the reason.
+#[test]
+fn priority_requests_decode_from_their_l1_pubdata() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/tx_op_vectors.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vectors = v["priorityOps"].as_array().unwrap();
+    assert!(vectors.len() >= 2);
+    let (mut deposits, mut exits) = (0, 0);
+    for vector in vectors {
+        let request: PriorityOp = serde_json::from_value(vector["request"].clone()).unwrap();
+        let bytes = hex::decode(vector["l1Pubdata"].as_str().unwrap().trim_start_matches("0x")).unwrap();
+        let sender = match &request.data {
+            PriorityOpData::Deposit(d) => {
+                deposits += 1;
+                d.from
+            }
+            PriorityOpData::FullExit(f) => {
+                exits += 1;
+                f.owner
+            }
+        };
+        let decoded = PriorityOpData::from_l1_pubdata(&bytes, sender).unwrap();
+        assert_eq!(decoded, request.data);
+        assert_eq!(decoded.l1_pubdata(), bytes);
+    }
+    assert!(deposits > 0 && exits > 0, "vectors cover both request types");
+
+    let deposit = Deposit { from: Address([1; 20]), to: Address([2; 20]), token: 3, amount: 4 }.l1_pubdata();
+    let sender = Address([1; 20]);
+    assert_eq!(PriorityOpData::from_l1_pubdata(&deposit[..42], sender), Err(L1PubdataError::Length(42)));
+    let mut filled = deposit.clone();
+    filled[4] = 1;
+    assert!(matches!(PriorityOpData::from_l1_pubdata(&filled, sender), Err(L1PubdataError::OperatorFieldSet(_))));
+    let mut transfer = deposit.clone();
+    transfer[0] = 0x05;
+    assert_eq!(PriorityOpData::from_l1_pubdata(&transfer, sender), Err(L1PubdataError::NotAPriorityOp(0x05)));
+    let mut exit = FullExit { account_id: 9, owner: sender, token: 1 }.l1_pubdata();
+    exit[42] = 1;
+    assert!(matches!(PriorityOpData::from_l1_pubdata(&exit, sender), Err(L1PubdataError::OperatorFieldSet(_))));
+}

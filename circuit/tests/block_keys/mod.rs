@@ -17,10 +17,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::{block_circuit_name, BlockCircuit};
-use zkpay_circuit::keys::{
-    circuit_info, generate_dev_keys, load_keys, read_verification_key, verification_key_path, write_keys, CircuitInfo,
-    VerificationKeyFile, DEV_SEED,
-};
+use zkpay_circuit::keys::{dev_keys, read_verification_key, verification_key_path, VerificationKeyFile};
 use zkpay_circuit::Engine;
 
 /// The repository's `keys/`.
@@ -34,10 +31,6 @@ pub fn committed_vk(chunks: usize) -> (VerificationKeyFile, VerifyingKey<Engine>
     read_verification_key(&path).unwrap_or_else(|e| panic!("committed {}: {e}", path.display()))
 }
 
-fn info(chunks: usize) -> CircuitInfo {
-    circuit_info(&block_circuit_name(chunks), BlockCircuit::blank(chunks)).expect("blank block circuit synthesizes")
-}
-
 /// The dev proving key of the 8-chunk block circuit, matching `keys/block_8.vk.json`.
 pub fn block8_keys() -> &'static Parameters<Engine> {
     static KEYS: OnceLock<Parameters<Engine>> = OnceLock::new();
@@ -46,41 +39,13 @@ pub fn block8_keys() -> &'static Parameters<Engine> {
 
 fn load_or_generate(chunks: usize) -> Parameters<Engine> {
     let name = block_circuit_name(chunks);
-    let info = info(chunks);
-    let committed_path = verification_key_path(&committed_keys_dir(), &name);
-    let committed = std::fs::read_to_string(&committed_path)
-        .unwrap_or_else(|e| panic!("{} must be committed: {e}", committed_path.display()));
-
-    // 1. The repository's keys/ after `zkpay keygen`.
-    if let Ok(keys) = load_keys(&committed_keys_dir(), &name) {
-        if keys.file.ensure_circuit(&info, &committed_path).is_ok() {
-            eprintln!("{name}: using keys/{name}.pk");
-            return keys.params;
-        }
-    }
-    // 2. This suite's cache.
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("zkpay-dev-keys");
-    let cached_vk = verification_key_path(&cache, &name);
-    if std::fs::read_to_string(&cached_vk).is_ok_and(|t| t == committed) {
-        if let Ok(keys) = load_keys(&cache, &name) {
-            if keys.file.ensure_circuit(&info, &cached_vk).is_ok() {
-                eprintln!("{name}: using cached dev keys in {}", cache.display());
-                return keys.params;
-            }
-        }
-    }
-    // 3. Regenerate deterministically and compare with the committed vk.
     let start = Instant::now();
-    let params = generate_dev_keys(BlockCircuit::blank(chunks), DEV_SEED).expect("block keygen");
-    eprintln!("{name}: dev keygen ({} constraints) took {:.1?}", info.constraints, start.elapsed());
-    let written = write_keys(&cache, &info, &params, Some(DEV_SEED)).expect("write the cache");
-    let regenerated = std::fs::read_to_string(&written.verification_key).unwrap();
-    assert!(
-        regenerated == committed,
-        "{} is stale: the dev keys regenerated from the public seed differ \
-         (run `zkpay keygen --circuits block --block-sizes {chunks}` and commit the vk)",
-        committed_path.display()
-    );
+    let (params, source) = dev_keys(&committed_keys_dir(), &cache, &name, || BlockCircuit::blank(chunks))
+        .unwrap_or_else(|e| {
+            panic!("{name}: {e} (if the committed vk is stale: `zkpay keygen --circuits block --block-sizes {chunks}`)")
+        });
+    eprintln!("{name}: dev keys from {source:?} in {:.1?}", start.elapsed());
     params
 }
 

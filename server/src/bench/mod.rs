@@ -3,6 +3,7 @@
 
 mod circuit;
 mod eddsa_bench;
+mod l1_gas;
 mod primitives;
 mod report;
 mod state;
@@ -36,6 +37,8 @@ enum Suite {
     State,
     /// Circuit constraint counts and proving times.
     Circuit,
+    /// L1 gas on anvil with real proofs: commit per transfer, verify, execute, deposit, exodus.
+    L1Gas,
     /// Internal: prove the 8-chunk vector block with the keys in `--keys-dir` and print one JSON
     /// line with the times and this process's peak RSS (run as a child of `bench circuit`).
     #[value(hide = true)]
@@ -54,12 +57,14 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Primitives => "primitives",
         Suite::State => "state",
         Suite::Circuit => "circuit",
+        Suite::L1Gas => "l1-gas",
         Suite::ProveBlock8Child => return circuit::prove_block8_child(&args.keys_dir, args.scale),
     });
     match args.suite {
         Suite::Primitives => primitives::run(&mut report, args.scale)?,
         Suite::State => state::run(&mut report, args.scale)?,
         Suite::Circuit => circuit::run(&mut report, args.scale, &args.keys_dir)?,
+        Suite::L1Gas => l1_gas::run(&mut report)?,
         Suite::ProveBlock8Child => {}
     }
     report.print(args.json);

@@ -1,0 +1,220 @@
+//! `zkpay bench l1-gas`: L1 gas on a real EVM. Starts anvil, deploys the contracts, and runs real
+//! deposits, 8-chunk blocks with real proofs (committed, proven singly and in a batch of four,
+//! executed with and without a withdrawal), 32-chunk blocks of transfers (commit only), and an
+//! exodus with a real exit proof from a state restored from L1. Every figure is a receipt's
+//! `gasUsed` (calldata and the 21,000 base included) or a difference of two; the modelled total
+//! per transfer extrapolates them to 512-chunk blocks in 8-block batches (formula in
+//! `docs/benchmarks.md`, "L1 gas").
+
+use super::Report;
+use alloy::primitives::{Address as EthAddress, U256};
+use alloy::signers::SignerSync;
+use std::path::PathBuf;
+use zkpay_core::block::Block;
+use zkpay_core::eddsa::PrivateKey;
+use zkpay_core::ops::Op;
+use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, L2Tx, TimeRange, Transfer, TxSignature, Withdraw};
+use zkpay_server::devnet::{DevChain, DevOperator, Item};
+use zkpay_server::l1::dev::{block_dev_keys, exit_dev_keys, prove_block, prove_exit};
+use zkpay_server::l1::encode::core_address;
+use zkpay_server::l1::restore::restore_from_l1;
+
+const ETHER: u128 = 1_000_000_000_000_000_000;
+/// Priority expiration of the bench deployment, in L1 blocks.
+const EXPIRATION: u64 = 20;
+/// The transaction base cost every receipt includes.
+const TX_BASE: f64 = 21_000.0;
+/// Model: chunks per block, blocks per commit/prove/execute transaction.
+const MODEL_CHUNKS: f64 = 512.0;
+const MODEL_BATCH: f64 = 8.0;
+/// EIP-7623: calldata floor per token (a zero byte is 1 token, a nonzero byte 4).
+const FLOOR_PER_TOKEN: f64 = 10.0;
+
+/// Where dev keys are cached: `$ZKPAY_DEV_KEYS_CACHE`, else `$CARGO_TARGET_DIR/tmp/zkpay-dev-keys`
+/// (shared with the tests), else `~/.cache/zkpay-target/tmp/zkpay-dev-keys`.
+fn keys_cache() -> PathBuf {
+    if let Some(p) = std::env::var_os("ZKPAY_DEV_KEYS_CACHE") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target")
+    });
+    target.join("tmp/zkpay-dev-keys")
+}
+
+/// Run the suite.
+pub fn run(report: &mut Report) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    runtime.block_on(measure(report))
+}
+
+/// Prove with bellman's stdout progress lines silenced (they would break `--json`).
+fn quiet<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let gag = gag::Gag::stdout().map_err(|e| format!("silencing bellman's stdout: {e}"))?;
+    let out = f();
+    drop(gag);
+    Ok(out)
+}
+
+fn prove_all(params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circuit::Engine>, blocks: &[Block]) -> Result<Vec<[U256; 8]>, String> {
+    quiet(|| blocks.iter().map(|b| prove_block(params, b).map_err(|e| format!("block {}: {e}", b.header.number))).collect())?
+}
+
+/// (zero bytes, nonzero bytes) of `bytes`.
+fn byte_kinds(bytes: &[u8]) -> (usize, usize) {
+    let zeros = bytes.iter().filter(|b| **b == 0).count();
+    (zeros, bytes.len() - zeros)
+}
+
+async fn measure(report: &mut Report) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| e.to_string();
+    let cache = keys_cache();
+    let block8 = block_dev_keys(8, &cache).map_err(|e| err(&e))?;
+    let exit = exit_dev_keys(&cache).map_err(|e| err(&e))?;
+    let chain = DevChain::start(EXPIRATION).await.map_err(|e| err(&e))?;
+    let domain = chain.domain();
+    let (u1, u2) = (chain.address(1), chain.address(2));
+    let (c1, c2) = (chain.client(1).map_err(|e| err(&e))?, chain.client(2).map_err(|e| err(&e))?);
+
+    // Deposits: the second ETH deposit is the steady-state figure (the first one also pays for the
+    // queue counters' first write).
+    c1.deposit_eth(u1, 10 * ETHER).await.map_err(|e| err(&e))?;
+    let deposit = c2.deposit_eth(u2, 10 * ETHER).await.map_err(|e| err(&e))?;
+    chain.mint(u1, 1_000 * ETHER).await.map_err(|e| err(&e))?;
+    let deposit_erc20 = c1.deposit_erc20(chain.token, 100 * ETHER, u1).await.map_err(|e| err(&e))?;
+    report.add("deposit_gas", deposit.gas_used as f64, "gas");
+    report.add("deposit_erc20_gas", deposit_erc20.gas_used as f64, "gas");
+
+    // Five proven 8-chunk blocks: two deposits, ChangePubKey + transfer, Withdraw + transfer, four
+    // transfers.
+    let mut op = DevOperator::new(&chain).await.map_err(|e| err(&e))?;
+    let requests = op.priority_requests().await.map_err(|e| err(&e))?;
+    let key = PrivateKey::from_bytes([0x51; 32]);
+    let mut nonce = 0u32;
+    let mut next_nonce = || {
+        nonce += 1;
+        nonce - 1
+    };
+    let transfer = |to: EthAddress, amount: u128, nonce: u32| -> Result<Item, String> {
+        let mut tx = L2Tx::Transfer(Transfer {
+            account_id: 1,
+            to: core_address(&to),
+            token: 0,
+            amount,
+            fee: 1_000_000_000_000,
+            nonce,
+            time_range: TimeRange::ALWAYS,
+            signature: TxSignature::default(),
+        });
+        tx.sign(&key, &domain).map_err(|e| err(&e))?;
+        Ok(Item::Tx(tx))
+    };
+    let mut blocks = Vec::new();
+    for r in &requests[..2] {
+        blocks.push(op.seal(8, &[Item::Priority(r.op.clone())]).await.map_err(|e| err(&e))?);
+    }
+    let pkh = key.public_key().hash();
+    let digest = c1.change_pubkey_digest(pkh.0, 0, 1).await.map_err(|e| err(&e))?;
+    let auth = chain.signer(1).sign_hash_sync(&digest).map_err(|e| err(&e))?.as_bytes().to_vec();
+    let mut cpk = L2Tx::ChangePubKey(ChangePubKey {
+        account_id: 1,
+        account: core_address(&u1),
+        new_pub_key_hash: pkh,
+        fee_token: 0,
+        fee: 0,
+        nonce: next_nonce(),
+        time_range: TimeRange::ALWAYS,
+        auth: ChangePubKeyAuth::Eip712 { signature: auth },
+        signature: TxSignature::default(),
+    });
+    cpk.sign(&key, &domain).map_err(|e| err(&e))?;
+    let t = transfer(u2, ETHER / 10, next_nonce())?;
+    blocks.push(op.seal(8, &[Item::Tx(cpk), t]).await.map_err(|e| err(&e))?);
+    let mut withdraw = L2Tx::Withdraw(Withdraw {
+        account_id: 1,
+        to: core_address(&u1),
+        token: 0,
+        amount: ETHER,
+        fee: 1_000_000_000_000,
+        nonce: next_nonce(),
+        time_range: TimeRange::ALWAYS,
+        signature: TxSignature::default(),
+    });
+    withdraw.sign(&key, &domain).map_err(|e| err(&e))?;
+    let t = transfer(u2, ETHER / 10, next_nonce())?;
+    blocks.push(op.seal(8, &[Item::Tx(withdraw), t]).await.map_err(|e| err(&e))?);
+    let mut items = Vec::new();
+    for i in 0..4u128 {
+        items.push(transfer(if i % 2 == 0 { u2 } else { chain.address(0) }, (i + 1) * ETHER / 100, next_nonce())?);
+    }
+    blocks.push(op.seal(8, &items).await.map_err(|e| err(&e))?);
+
+    let proofs = prove_all(&block8, &blocks)?;
+    op.commit(&blocks).await.map_err(|e| err(&e))?;
+    let v1 = op.prove(&blocks[..1], &proofs[..1]).await.map_err(|e| err(&e))?.gas_used as f64;
+    let v4 = op.prove(&blocks[1..5], &proofs[1..5]).await.map_err(|e| err(&e))?.gas_used as f64;
+    op.execute(&blocks[..3]).await.map_err(|e| err(&e))?;
+    let e_withdraw = op.execute(&blocks[3..4]).await.map_err(|e| err(&e))?.gas_used as f64;
+    let e_empty = op.execute(&blocks[4..5]).await.map_err(|e| err(&e))?.gas_used as f64;
+    report.add("verify_gas_per_block", v1, "gas");
+    report.add("verify_gas_per_block_batched4", v4 / 4.0, "gas");
+    report.add("execute_gas_per_withdrawal", e_withdraw - e_empty, "gas");
+    report.add("execute_gas_block_without_payouts", e_empty, "gas");
+
+    // Commit only, 32-chunk blocks: all Noops, then 16 transfers (alternating recipients, varied
+    // amounts). The marginal transfer is their difference over 16.
+    let empty = op.seal(32, &[]).await.map_err(|e| err(&e))?;
+    let c_empty = op.commit(std::slice::from_ref(&empty)).await.map_err(|e| err(&e))?.gas_used as f64;
+    let mut items = Vec::new();
+    for i in 0..16u128 {
+        let to = if i % 2 == 0 { u2 } else { chain.address(0) };
+        items.push(transfer(to, (i + 1) * 1_234_500_000_000_000, next_nonce())?);
+    }
+    let full = op.seal(32, &items).await.map_err(|e| err(&e))?;
+    let transfers = full.ops.iter().filter(|o| matches!(o, Op::Transfer(_))).count();
+    if transfers != 16 {
+        return Err(format!("the 32-chunk block holds {transfers} transfers, not 16"));
+    }
+    let c_full = op.commit(std::slice::from_ref(&full)).await.map_err(|e| err(&e))?.gas_used as f64;
+    let per_transfer = (c_full - c_empty) / 16.0;
+    let (zeros, nonzeros) = byte_kinds(&full.pubdata[..16 * 20]);
+    let tokens_per_transfer = (zeros + 4 * nonzeros) as f64 / 16.0;
+    report.add("commit_gas_per_transfer", per_transfer, "gas");
+    report.add("commit_gas_block32_noops", c_empty, "gas");
+    report.add("calldata_tokens_per_transfer", tokens_per_transfer, "tokens");
+
+    // Exodus: a full exit never served, exodus, the state restored from L1, a real exit proof.
+    c2.request_full_exit(2, EthAddress::ZERO).await.map_err(|e| err(&e))?;
+    chain.mine(EXPIRATION + 1).await.map_err(|e| err(&e))?;
+    c2.activate_exodus_mode().await.map_err(|e| err(&e))?;
+    let restored = restore_from_l1(&c2, chain.deployment.block, None).await.map_err(|e| err(&e))?;
+    let state = restored.restorer.state();
+    let (proof, public) = quiet(|| prove_exit(&exit, state.tree(), 2, 0))?.map_err(|e| err(&e))?;
+    let exodus = c2
+        .perform_exodus(&restored.last_executed, 2, u2, 0, public.amount, proof)
+        .await
+        .map_err(|e| err(&e))?;
+    report.add("perform_exodus_gas", exodus.gas_used as f64, "gas");
+
+    // The model (docs/benchmarks.md): 512-chunk blocks full of transfers, 8 blocks per
+    // commitAndProveBlocks and per executeBlocks transaction.
+    let per_block = MODEL_CHUNKS / 2.0;
+    let n = MODEL_BATCH * per_block;
+    let verify_slope = (v4 - v1) / 3.0;
+    let verify_batch = v1 + (MODEL_BATCH - 1.0) * verify_slope;
+    let commit_block_base = c_empty - TX_BASE;
+    let commit_and_prove = TX_BASE + MODEL_BATCH * commit_block_base + n * per_transfer + (verify_batch - TX_BASE);
+    let floor = TX_BASE + FLOOR_PER_TOKEN * n * tokens_per_transfer;
+    let execute = TX_BASE + MODEL_BATCH * (e_empty - TX_BASE);
+    let total = (commit_and_prove.max(floor) + execute) / n;
+    report.add("model_verify_gas_per_block_batched8", verify_batch / MODEL_BATCH, "gas");
+    report.add("model_commit_and_prove_tx_gas_512x8", commit_and_prove, "gas");
+    report.add("model_calldata_floor_gas_512x8", floor, "gas");
+    report.add("model_execute_tx_gas_512x8", execute, "gas");
+    report.add("model_total_gas_per_transfer_512x8", total, "gas");
+    Ok(())
+}
