@@ -124,3 +124,38 @@ fn bad_arguments_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value"));
 }
+
+#[test]
+fn bench_l1_gas_json_reports_every_figure_and_meets_the_transfer_target() {
+    // A real run on its own anvil: real 8-chunk proofs (keys from the shared test cache), real
+    // exit proof. The figures are gas, so a debug build measures the same as a release one.
+    let cache = concat!(env!("CARGO_TARGET_TMPDIR"), "/zkpay-dev-keys");
+    let out = Command::new(env!("CARGO_BIN_EXE_zkpay"))
+        .args(["bench", "l1-gas", "--json"])
+        .env("ZKPAY_DEV_KEYS_CACHE", cache)
+        .output()
+        .expect("run zkpay");
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let mut figures = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["suite"], "l1-gas");
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
+    }
+    for name in [
+        "commit_gas_per_transfer",
+        "verify_gas_per_block",
+        "verify_gas_per_block_batched4",
+        "execute_gas_per_withdrawal",
+        "deposit_gas",
+        "perform_exodus_gas",
+        "model_total_gas_per_transfer_512x8",
+    ] {
+        let v = figures.get(name).unwrap_or_else(|| panic!("missing {name} in {figures:?}"));
+        assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
+    }
+    let per_transfer = figures["commit_gas_per_transfer"];
+    assert!(per_transfer <= 350.0, "commit_gas_per_transfer = {per_transfer} > 350");
+    // Batching must pay: a block in a batch of four costs less than one verified alone.
+    assert!(figures["verify_gas_per_block_batched4"] < figures["verify_gas_per_block"], "{figures:?}");
+}

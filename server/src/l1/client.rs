@@ -106,9 +106,21 @@ pub struct L1Client {
 }
 
 /// A provider at `url` that signs with `signer` (gas, nonce and chain id filled in).
+///
+/// The nonce is asked from the node for every transaction (alloy's *simple* nonce management), not
+/// cached: the cached manager counts a nonce as used when the fill succeeds, so a call that then
+/// reverts in gas estimation (a typed error here, nothing sent) would leave a gap and every later
+/// transaction of the signer queued forever. (The node's L1 sender will persist its own nonces.)
 pub fn signing_provider(url: &str, signer: PrivateKeySigner) -> Result<DynProvider, L1Error> {
     let url = url.parse().map_err(|e| L1Error::rpc("connect", format!("bad L1 URL {url:?}: {e}")))?;
-    Ok(ProviderBuilder::new().wallet(EthereumWallet::from(signer)).connect_http(url).erased())
+    Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(url)
+        .erased())
 }
 
 /// Send a contract call, wait for its receipt and require success.

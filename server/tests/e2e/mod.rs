@@ -19,7 +19,12 @@ pub fn keys_cache() -> PathBuf {
 /// The 8-chunk block circuit's dev proving key.
 pub fn block8() -> &'static Parameters<Engine> {
     static KEYS: OnceLock<Parameters<Engine>> = OnceLock::new();
-    KEYS.get_or_init(|| block_dev_keys(8, &keys_cache()).expect("block_8 dev keys"))
+    KEYS.get_or_init(|| {
+        let start = std::time::Instant::now();
+        let keys = block_dev_keys(8, &keys_cache()).expect("block_8 dev keys");
+        eprintln!("block_8 dev keys loaded in {:.1?}", start.elapsed());
+        keys
+    })
 }
 
 /// The exit circuit's dev proving key.
@@ -30,7 +35,16 @@ pub fn exit_keys() -> &'static Parameters<Engine> {
 
 /// Proofs of `blocks` with the 8-chunk dev key.
 pub fn prove_all(blocks: &[Block]) -> Vec<[U256; 8]> {
-    blocks.iter().map(|b| prove_block(block8(), b).unwrap_or_else(|e| panic!("block {}: {e}", b.header.number))).collect()
+    let keys = block8();
+    blocks
+        .iter()
+        .map(|b| {
+            let start = std::time::Instant::now();
+            let proof = prove_block(keys, b).unwrap_or_else(|e| panic!("block {}: {e}", b.header.number));
+            eprintln!("block {} proven in {:.1?}", b.header.number, start.elapsed());
+            proof
+        })
+        .collect()
 }
 
 /// A user's L2 key, fixed per name byte.
