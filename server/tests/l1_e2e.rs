@@ -23,7 +23,7 @@ use zkpay_server::devnet::{DevChain, DevOperator, Item, DEV_TOKEN_ID};
 use zkpay_server::l1::bindings::Rollup::RollupErrors;
 use zkpay_server::l1::dev::prove_exit;
 use zkpay_server::l1::encode::{core_address, fr_to_b256, stored_block};
-use zkpay_server::l1::restore::restore_from_l1;
+use zkpay_server::l1::restore::{restore_from_l1, RestoreFromL1Error};
 use zkpay_server::l1::L1Error;
 
 mod eip712 {
@@ -305,6 +305,12 @@ async fn operator_fails() {
 
     // Bob: L1 RPC, the Rollup's address and this repository — nothing from the operator.
     let bob_l1 = zkpay_server::l1::L1Client::connect(&url, chain.signer(2), rollup).unwrap();
+    // The genesis must be the deployment's: another operator address is refused, not replayed.
+    match restore_from_l1(&bob_l1, 0, Some(chain.address(7))).await {
+        Err(RestoreFromL1Error::GenesisMismatch { .. }) => {}
+        Err(e) => panic!("expected GenesisMismatch, got {e}"),
+        Ok(_) => panic!("a wrong operator's genesis was accepted"),
+    }
     let restored = restore_from_l1(&bob_l1, 0, None).await.expect("restore from L1");
     assert_eq!(restored.last_executed.blockNumber, 3);
     assert_eq!(restored.operator, chain.address(0), "operator taken from Governance's first validator");

@@ -16,7 +16,8 @@ use zkpay_core::ops::Op;
 use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, L2Tx, TimeRange, Transfer, TxSignature, Withdraw};
 use zkpay_server::devnet::{DevChain, DevOperator, Item};
 use zkpay_server::l1::dev::{block_dev_keys, exit_dev_keys, prove_block, prove_exit};
-use zkpay_server::l1::encode::core_address;
+use alloy::sol_types::SolValue;
+use zkpay_server::l1::encode::{commit_block, core_address};
 use zkpay_server::l1::restore::restore_from_l1;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -64,10 +65,9 @@ fn prove_all(params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circu
     quiet(|| blocks.iter().map(|b| prove_block(params, b).map_err(|e| format!("block {}: {e}", b.header.number))).collect())?
 }
 
-/// (zero bytes, nonzero bytes) of `bytes`.
-fn byte_kinds(bytes: &[u8]) -> (usize, usize) {
-    let zeros = bytes.iter().filter(|b| **b == 0).count();
-    (zeros, bytes.len() - zeros)
+/// EIP-7623 calldata tokens of `bytes`: a zero byte is 1, a nonzero byte 4.
+fn tokens(bytes: &[u8]) -> usize {
+    bytes.iter().map(|b| if *b == 0 { 1 } else { 4 }).sum()
 }
 
 async fn measure(report: &mut Report) -> Result<(), String> {
@@ -165,26 +165,34 @@ async fn measure(report: &mut Report) -> Result<(), String> {
     report.add("execute_gas_per_withdrawal", e_withdraw - e_empty, "gas");
     report.add("execute_gas_block_without_payouts", e_empty, "gas");
 
-    // Commit only, 32-chunk blocks: all Noops, then 16 transfers (alternating recipients, varied
-    // amounts). The marginal transfer is their difference over 16.
-    let empty = op.seal(32, &[]).await.map_err(|e| err(&e))?;
-    let c_empty = op.commit(std::slice::from_ref(&empty)).await.map_err(|e| err(&e))?.gas_used as f64;
-    let mut items = Vec::new();
-    for i in 0..16u128 {
-        let to = if i % 2 == 0 { u2 } else { chain.address(0) };
-        items.push(transfer(to, (i + 1) * 1_234_500_000_000_000, next_nonce())?);
-    }
-    let full = op.seal(32, &items).await.map_err(|e| err(&e))?;
+    // Commit only (these blocks are never proven): blocks full of transfers, 8 chunks (4) and 32
+    // chunks (16), alternating recipients and varied amounts. The marginal transfer is the slope
+    // between them, so it carries every per-chunk cost (calldata, the op walk, SHA-256).
+    let mut full_block = |chunks: usize| -> Result<Vec<Item>, String> {
+        (0..chunks as u128 / 2)
+            .map(|i| transfer(if i % 2 == 0 { u2 } else { chain.address(0) }, (i + 1) * 1_234_500_000_000_000, next_nonce()))
+            .collect()
+    };
+    let items8 = full_block(8)?;
+    let items32 = full_block(32)?;
+    let small = op.seal(8, &items8).await.map_err(|e| err(&e))?;
+    let g8 = op.commit(std::slice::from_ref(&small)).await.map_err(|e| err(&e))?.gas_used as f64;
+    let full = op.seal(32, &items32).await.map_err(|e| err(&e))?;
     let transfers = full.ops.iter().filter(|o| matches!(o, Op::Transfer(_))).count();
     if transfers != 16 {
         return Err(format!("the 32-chunk block holds {transfers} transfers, not 16"));
     }
-    let c_full = op.commit(std::slice::from_ref(&full)).await.map_err(|e| err(&e))?.gas_used as f64;
-    let per_transfer = (c_full - c_empty) / 16.0;
-    let (zeros, nonzeros) = byte_kinds(&full.pubdata[..16 * 20]);
-    let tokens_per_transfer = (zeros + 4 * nonzeros) as f64 / 16.0;
+    let g32 = op.commit(std::slice::from_ref(&full)).await.map_err(|e| err(&e))?.gas_used as f64;
+    let per_transfer = (g32 - g8) / 12.0;
+    let commit_block_fixed = g8 - TX_BASE - 4.0 * per_transfer;
+    let tokens_per_transfer = tokens(&full.pubdata) as f64 / 16.0;
+    // Calldata of a block besides its pubdata (the CommitBlock's other fields), and of a proof.
+    let commit = commit_block(&full);
+    let block_overhead_tokens = (tokens(&commit.abi_encode()) - tokens(&full.pubdata)) as f64;
+    let proof_tokens = tokens(&proofs[0].abi_encode()) as f64;
     report.add("commit_gas_per_transfer", per_transfer, "gas");
-    report.add("commit_gas_block32_noops", c_empty, "gas");
+    report.add("commit_gas_block8_4_transfers", g8, "gas");
+    report.add("commit_gas_block32_16_transfers", g32, "gas");
     report.add("calldata_tokens_per_transfer", tokens_per_transfer, "tokens");
 
     // Exodus: a full exit never served, exodus, the state restored from L1, a real exit proof.
@@ -206,9 +214,9 @@ async fn measure(report: &mut Report) -> Result<(), String> {
     let n = MODEL_BATCH * per_block;
     let verify_slope = (v4 - v1) / 3.0;
     let verify_batch = v1 + (MODEL_BATCH - 1.0) * verify_slope;
-    let commit_block_base = c_empty - TX_BASE;
-    let commit_and_prove = TX_BASE + MODEL_BATCH * commit_block_base + n * per_transfer + (verify_batch - TX_BASE);
-    let floor = TX_BASE + FLOOR_PER_TOKEN * n * tokens_per_transfer;
+    let commit_and_prove = TX_BASE + MODEL_BATCH * commit_block_fixed + n * per_transfer + (verify_batch - TX_BASE);
+    let floor_tokens = n * tokens_per_transfer + MODEL_BATCH * (block_overhead_tokens + proof_tokens);
+    let floor = TX_BASE + FLOOR_PER_TOKEN * floor_tokens;
     let execute = TX_BASE + MODEL_BATCH * (e_empty - TX_BASE);
     let total = (commit_and_prove.max(floor) + execute) / n;
     report.add("model_verify_gas_per_block_batched8", verify_batch / MODEL_BATCH, "gas");

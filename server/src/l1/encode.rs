@@ -77,13 +77,14 @@ pub fn stored_block(block: &Block) -> Result<StoredBlock, PubdataError> {
 
 /// The `CommitBlock` of `block`: every onchain op listed by offset, each ChangePubKey with its
 /// EIP-712 signature as `ethWitness` (empty for onchain-fact authorization and for other ops).
-/// ChangePubKeys need `block.applied[i].tx`, which blocks sealed by `BlockBuilder` have.
+/// The signature comes from `block.applied[i].tx`, which blocks sealed by `BlockBuilder` have; a
+/// ChangePubKey without it is committed as authorized by an onchain fact.
 pub fn commit_block(block: &Block) -> CommitBlock {
     let onchain = ops_with_offsets(block)
-        .zip(&block.applied)
-        .filter(|((_, op), _)| op.is_onchain())
-        .map(|((offset, _), applied)| {
-            let witness = match &applied.tx {
+        .enumerate()
+        .filter(|(_, (_, op))| op.is_onchain())
+        .map(|(i, (offset, _))| {
+            let witness = match block.applied.get(i).and_then(|a| a.tx.as_ref()) {
                 Some(L2Tx::ChangePubKey(cpk)) => match &cpk.auth {
                     ChangePubKeyAuth::Eip712 { signature } => signature.clone(),
                     ChangePubKeyAuth::Onchain => Vec::new(),

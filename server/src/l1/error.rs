@@ -129,3 +129,31 @@ impl L1Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::l1::bindings::Rollup;
+    use alloy::sol_types::SolError;
+
+    #[test]
+    fn revert_data_decodes_to_the_contract_error_or_stays_raw() {
+        let data = Rollup::ExodusAlreadyPerformed { accountId: 7, tokenId: 1 }.abi_encode();
+        let revert = Revert::decode(&data);
+        assert_eq!(
+            revert.rollup(),
+            Some(&RollupErrors::ExodusAlreadyPerformed(Rollup::ExodusAlreadyPerformed { accountId: 7, tokenId: 1 }))
+        );
+        assert!(revert.to_string().contains("ExodusAlreadyPerformed"), "{revert}");
+        let governance = crate::l1::bindings::Governance::NotValidator { caller: alloy::primitives::Address::ZERO }.abi_encode();
+        assert!(matches!(Revert::decode(&governance), Revert::Governance(_)));
+        let message = RevertString::from("no").abi_encode();
+        assert_eq!(Revert::decode(&message), Revert::Message("no".into()));
+        let panic = Panic { code: U256::from(0x11) }.abi_encode();
+        assert_eq!(Revert::decode(&panic), Revert::Panic(U256::from(0x11)));
+        assert_eq!(Revert::decode(&[1, 2, 3]), Revert::Unknown(Bytes::from(vec![1, 2, 3])));
+        assert_eq!(Revert::decode(&[]).to_string(), "revert without data");
+        // A known selector with truncated arguments is not that error.
+        assert!(matches!(Revert::decode(&data[..20]), Revert::Unknown(_)));
+    }
+}

@@ -142,3 +142,45 @@ pub async fn restore_from_l1(
     let last_executed = blocks[executed as usize].stored.clone();
     Ok(Restored { restorer, last_executed, operator })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy::primitives::{Bytes, U256};
+
+    fn commit(number: u32) -> CommitBlock {
+        CommitBlock {
+            blockNumber: number,
+            feeAccount: 3,
+            newStateRoot: B256::repeat_byte(1),
+            timestamp: 1_700_000_000,
+            publicData: Bytes::from(vec![0u8; 80]),
+            onchainOperations: vec![],
+        }
+    }
+
+    #[test]
+    fn commit_calldata_of_both_entry_points_decodes_and_other_calldata_does_not() {
+        let last = StoredBlock {
+            blockNumber: 0,
+            chunks: 0,
+            priorityOperations: 0,
+            pendingOnchainOpsHash: B256::ZERO,
+            timestamp: 1,
+            stateRoot: B256::ZERO,
+            commitment: B256::ZERO,
+        };
+        let plain = Rollup::commitBlocksCall { lastCommitted: last.clone(), blocks: vec![commit(1), commit(2)] };
+        assert_eq!(committed_in_calldata(&plain.abi_encode()), Some(vec![commit(1), commit(2)]));
+        let proven = Rollup::commitAndProveBlocksCall {
+            lastCommitted: last.clone(),
+            blocks: vec![commit(1)],
+            proofs: vec![[U256::from(1); 8]],
+        };
+        assert_eq!(committed_in_calldata(&proven.abi_encode()), Some(vec![commit(1)]));
+        let prove = Rollup::proveBlocksCall { blocks: vec![last], proofs: vec![] };
+        assert_eq!(committed_in_calldata(&prove.abi_encode()), None);
+        let encoded = plain.abi_encode();
+        assert_eq!(committed_in_calldata(&encoded[..encoded.len() - 32]), None, "truncated calldata");
+    }
+}
