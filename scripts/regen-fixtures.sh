@@ -17,6 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 cargo run -q -p zkpay-server --bin zkpay -- keygen --export-verifier contracts/src/Verifier.sol
+# The Rust bindings deploy the Verifier from contracts/artifacts/: keep them in step.
+./scripts/regen-artifacts.sh
 ZKPAY_REGEN=1 cargo test -q -p zkpay-circuit --test exit_fixture
 # (A pk that exists but does not match its vk is reported by the test, with the keygen command.)
 if [ ! -f keys/block_8.pk ] || [ ! -f keys/block_32.pk ]; then
@@ -25,4 +27,4 @@ if [ ! -f keys/block_8.pk ] || [ ! -f keys/block_32.pk ]; then
 fi
 ZKPAY_REGEN=1 cargo test -q -p zkpay-circuit --test block_fixtures
 cargo test -q -p zkpay-circuit --test verifier_committed --test exit_fixture --test block_fixtures
-git status --short -- contracts/src/Verifier.sol testdata/
+git status --short -- contracts/src/Verifier.sol contracts/artifacts/ testdata/

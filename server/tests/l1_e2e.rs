@@ -366,3 +366,24 @@ async fn operator_fails() {
     bystander.withdraw_pending_balance(carol, EthAddress::ZERO, 7 * ETHER / 10).await.unwrap();
     assert_eq!(chain.eth_balance(carol).await.unwrap(), carol_before + eth(7 * ETHER / 10));
 }
+
+#[test]
+fn an_unreachable_node_and_a_bad_url_are_typed_rpc_errors() {
+    runtime().block_on(async {
+        let signer = alloy::signers::local::PrivateKeySigner::random();
+        // Port 9 (discard) on loopback: nothing listens there in the test environment.
+        let client = zkpay_server::l1::L1Client::connect("http://127.0.0.1:9", signer.clone(), EthAddress::ZERO).unwrap();
+        match client.block_counters().await {
+            Err(L1Error::Rpc { call, .. }) => assert_eq!(call, "totalBlocksCommitted"),
+            other => panic!("expected an RPC error, got {other:?}"),
+        }
+        match client.deposit_eth(EthAddress::ZERO, 1).await {
+            Err(L1Error::Rpc { call, .. }) => assert_eq!(call, "depositETH"),
+            other => panic!("expected an RPC error, got {other:?}"),
+        }
+        assert!(matches!(
+            zkpay_server::l1::L1Client::connect("not a url", signer, EthAddress::ZERO),
+            Err(L1Error::Rpc { call: "connect", .. })
+        ));
+    });
+}
