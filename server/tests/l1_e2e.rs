@@ -18,7 +18,7 @@ use alloy::primitives::{Address as EthAddress, U256};
 use alloy::signers::SignerSync;
 use alloy::sol_types::{eip712_domain, SolStruct};
 use e2e::*;
-use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, ForcedExit, L2Tx, PriorityOpData, Transfer, Withdraw};
+use zkpay_core::tx::{ChangePubKeyAuth, ForcedExit, L2Tx, PriorityOpData, Transfer, Withdraw};
 use zkpay_server::devnet::{DevChain, DevOperator, Item, DEV_TOKEN_ID};
 use zkpay_server::l1::bindings::Rollup::RollupErrors;
 use zkpay_server::l1::dev::prove_exit;
@@ -106,17 +106,7 @@ async fn happy_path() {
     let ours = eip712::ChangePubKey { pubKeyHash: pkh.0.into(), nonce: 0, accountId: alice_id }.eip712_signing_hash(&domain712);
     assert_eq!(digest, ours, "EIP-712 digest");
     let auth = chain.signer(1).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
-    let cpk = L2Tx::ChangePubKey(ChangePubKey {
-        account_id: alice_id,
-        account: core_address(&alice),
-        new_pub_key_hash: pkh,
-        fee_token: 0,
-        fee: MILLI,
-        nonce: 0,
-        time_range: ALWAYS,
-        auth: ChangePubKeyAuth::Eip712 { signature: auth },
-        signature: nosig(),
-    });
+    let cpk = change_pubkey(alice_id, core_address(&alice), &alice_key, MILLI, ChangePubKeyAuth::Eip712 { signature: auth }, &domain);
     let transfer = |to: EthAddress, token: u16, amount: u128, fee: u128, nonce: u32| {
         signed(
             L2Tx::Transfer(Transfer {
@@ -133,7 +123,6 @@ async fn happy_path() {
             &domain,
         )
     };
-    let cpk = signed(cpk, &alice_key, &domain);
     blocks.push(op.seal(8, &[Item::Tx(cpk), Item::Tx(transfer(bob, DEV_TOKEN_ID, 50 * ETHER, ETHER, 1))]).await.unwrap());
     // To Dave, who has no account yet: TransferToNew.
     blocks.push(
@@ -254,17 +243,7 @@ async fn operator_fails() {
         for r in &requests {
             blocks.push(op.seal(8, &[Item::Priority(r.op.clone())]).await.unwrap());
         }
-        let cpk = L2Tx::ChangePubKey(ChangePubKey {
-            account_id: 1,
-            account: core_address(&alice),
-            new_pub_key_hash: pkh,
-            fee_token: 0,
-            fee: MILLI,
-            nonce: 0,
-            time_range: ALWAYS,
-            auth: ChangePubKeyAuth::Onchain,
-            signature: nosig(),
-        });
+        let cpk = change_pubkey(1, core_address(&alice), &alice_key, MILLI, ChangePubKeyAuth::Onchain, &domain);
         let to_bob = L2Tx::Transfer(Transfer {
             account_id: 1,
             to: core_address(&bob),
@@ -276,7 +255,7 @@ async fn operator_fails() {
             signature: nosig(),
         });
         blocks.push(
-            op.seal(8, &[Item::Tx(signed(cpk, &alice_key, &domain)), Item::Tx(signed(to_bob, &alice_key, &domain))])
+            op.seal(8, &[Item::Tx(cpk), Item::Tx(signed(to_bob, &alice_key, &domain))])
                 .await
                 .unwrap(),
         );

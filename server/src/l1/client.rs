@@ -189,11 +189,6 @@ impl L1Client {
         Ok((deployment, client))
     }
 
-    /// The same deployment and endpoint, another signer.
-    pub fn with_signer(&self, url: &str, signer: PrivateKeySigner) -> Result<L1Client, L1Error> {
-        L1Client::connect(url, signer, *self.rollup.address())
-    }
-
     /// The address this client signs with.
     pub fn sender(&self) -> EthAddress {
         self.sender

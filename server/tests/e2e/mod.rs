@@ -9,7 +9,8 @@ use zkpay_circuit::bellman_ce::groth16::Parameters;
 use zkpay_circuit::Engine;
 use zkpay_core::block::Block;
 use zkpay_core::eddsa::PrivateKey;
-use zkpay_core::tx::{Domain, L2Tx, TimeRange, TxSignature};
+use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, Domain, L2Tx, TimeRange, TxSignature};
+use zkpay_core::types::{AccountId, Address};
 use zkpay_server::l1::dev::{block_dev_keys, exit_dev_keys, prove_block};
 
 pub fn keys_cache() -> PathBuf {
@@ -63,4 +64,20 @@ pub const ALWAYS: TimeRange = TimeRange::ALWAYS;
 
 pub fn nosig() -> TxSignature {
     TxSignature::default()
+}
+
+/// A ChangePubKey of `account` (address `address`, nonce 0) to `key`, fee `fee` in ETH, signed by `key`.
+pub fn change_pubkey(account: AccountId, address: Address, key: &PrivateKey, fee: u128, auth: ChangePubKeyAuth, domain: &Domain) -> L2Tx {
+    let tx = L2Tx::ChangePubKey(ChangePubKey {
+        account_id: account,
+        account: address,
+        new_pub_key_hash: key.public_key().hash(),
+        fee_token: 0,
+        fee,
+        nonce: 0,
+        time_range: ALWAYS,
+        auth,
+        signature: nosig(),
+    });
+    signed(tx, key, domain)
 }
