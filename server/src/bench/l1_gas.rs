@@ -114,7 +114,8 @@ async fn measure(report: &mut Report) -> Result<(), String> {
         Ok(Item::Tx(tx))
     };
     let mut blocks = Vec::new();
-    for r in &requests[..2] {
+    let deposits = requests.get(..2).ok_or_else(|| format!("expected 3 queued deposits, L1 has {}", requests.len()))?;
+    for r in deposits {
         blocks.push(op.seal(8, &[Item::Priority(r.op.clone())]).await.map_err(|e| err(&e))?);
     }
     let pkh = key.public_key().hash();
