@@ -2,6 +2,7 @@
 
 mod alloc_counter;
 mod bench;
+mod exit_cmd;
 mod keygen;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Generate Groth16 keys for the circuits (dev keys from a public seed by default), or check them.
     Keygen(keygen::KeygenArgs),
+    /// Exit your funds through exodus when the operator is gone, from L1 data alone (key in
+    /// ZKPAY_L1_PRIVATE_KEY).
+    Exit(exit_cmd::ExitArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(args) => bench::run(args),
         Command::Keygen(args) => keygen::run(args),
+        Command::Exit(args) => exit_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,8 +9,8 @@
 //!   every L1 balance is then exact to the wei and L1's root is core's.
 //! - `operator_fails_users_exit_from_l1_data_alone`: a full exit is never served, exodus starts,
 //!   and a user rebuilds the state from L1 events and calldata only, proves and performs the exit;
-//!   a second exit of the same balance and a forged one are refused; an unexecuted deposit is
-//!   refunded.
+//!   a second exit of the same balance and a forged one are refused; another user exits with the
+//!   `zkpay exit` command; an unexecuted deposit is refunded.
 
 mod e2e;
 
@@ -322,6 +322,39 @@ async fn operator_fails() {
     bystander.withdraw_pending_balance(bob, EthAddress::ZERO, amount).await.unwrap();
     assert_eq!(chain.eth_balance(bob).await.unwrap(), bob_before + eth(amount));
     assert_eq!(bob_l1.pending_balance(bob, 0).await.unwrap(), 0);
+
+    // Alice uses the command-line tool: `zkpay exit`, key from the environment, JSON out.
+    let zkpay_exit = |key: Option<String>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_zkpay"));
+        cmd.args(["exit", "--rpc", &url, "--rollup", &rollup.to_string(), "--token", "0", "--json"])
+            .arg("--keys-dir")
+            .arg(zkpay_server::l1::dev::committed_keys_dir())
+            .env("ZKPAY_DEV_KEYS_CACHE", keys_cache())
+            .env_remove("ZKPAY_L1_PRIVATE_KEY");
+        if let Some(k) = key {
+            cmd.env("ZKPAY_L1_PRIVATE_KEY", k);
+        }
+        cmd.output().expect("run zkpay exit")
+    };
+    let no_key = zkpay_exit(None);
+    assert!(!no_key.status.success());
+    assert!(String::from_utf8_lossy(&no_key.stderr).contains("ZKPAY_L1_PRIVATE_KEY"));
+    let alice_key_hex = chain.signer(1).to_bytes().to_string();
+    let rollup_eth_before = chain.eth_balance(rollup).await.unwrap();
+    let out = zkpay_exit(Some(alice_key_hex.clone()));
+    assert!(out.status.success(), "zkpay exit: {}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alice_l2 = 3 * ETHER - MILLI - ETHER / 2 - MILLI;
+    assert_eq!(report["account"], 1);
+    assert_eq!(report["amount"], alice_l2.to_string());
+    assert_eq!(report["lastExecutedBlock"], 3);
+    assert_eq!(report["activatedExodus"], false);
+    assert!(report["withdrawTx"].is_string());
+    assert_eq!(chain.eth_balance(rollup).await.unwrap(), rollup_eth_before - eth(alice_l2));
+    assert_eq!(bob_l1.pending_balance(alice, 0).await.unwrap(), 0);
+    let again = zkpay_exit(Some(alice_key_hex));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("ExodusAlreadyPerformed"), "{}", String::from_utf8_lossy(&again.stderr));
 
     // Carol's unexecuted deposit: cancel the open requests (Bob's full exit, her deposit) and
     // refund the deposit, from the requests' L1 pubdata.

@@ -9,13 +9,12 @@
 use super::Report;
 use alloy::primitives::{Address as EthAddress, U256};
 use alloy::signers::SignerSync;
-use std::path::PathBuf;
 use zkpay_core::block::Block;
 use zkpay_core::eddsa::PrivateKey;
 use zkpay_core::ops::Op;
 use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, L2Tx, TimeRange, Transfer, TxSignature, Withdraw};
 use zkpay_server::devnet::{DevChain, DevOperator, Item};
-use zkpay_server::l1::dev::{block_dev_keys, exit_dev_keys, prove_block, prove_exit};
+use zkpay_server::l1::dev::{block_dev_keys, dev_keys_cache_dir, exit_dev_keys, prove_block, prove_exit};
 use alloy::sol_types::SolValue;
 use zkpay_server::l1::encode::{commit_block, core_address};
 use zkpay_server::l1::restore::restore_from_l1;
@@ -30,18 +29,6 @@ const MODEL_CHUNKS: f64 = 512.0;
 const MODEL_BATCH: f64 = 8.0;
 /// EIP-7623: calldata floor per token (a zero byte is 1 token, a nonzero byte 4).
 const FLOOR_PER_TOKEN: f64 = 10.0;
-
-/// Where dev keys are cached: `$ZKPAY_DEV_KEYS_CACHE`, else `$CARGO_TARGET_DIR/tmp/zkpay-dev-keys`
-/// (shared with the tests), else `~/.cache/zkpay-target/tmp/zkpay-dev-keys`.
-fn keys_cache() -> PathBuf {
-    if let Some(p) = std::env::var_os("ZKPAY_DEV_KEYS_CACHE") {
-        return PathBuf::from(p);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target")
-    });
-    target.join("tmp/zkpay-dev-keys")
-}
 
 /// Run the suite.
 pub fn run(report: &mut Report) -> Result<(), String> {
@@ -72,7 +59,7 @@ fn tokens(bytes: &[u8]) -> usize {
 
 async fn measure(report: &mut Report) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| e.to_string();
-    let cache = keys_cache();
+    let cache = dev_keys_cache_dir();
     let block8 = block_dev_keys(8, &cache).map_err(|e| err(&e))?;
     let exit = exit_dev_keys(&cache).map_err(|e| err(&e))?;
     let chain = DevChain::start(EXPIRATION).await.map_err(|e| err(&e))?;

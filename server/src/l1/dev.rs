@@ -28,6 +28,18 @@ pub fn committed_keys_dir() -> PathBuf {
     repo_root().join("keys")
 }
 
+/// Where dev keys are cached: `$ZKPAY_DEV_KEYS_CACHE`, else `$CARGO_TARGET_DIR/tmp/zkpay-dev-keys`
+/// (the tests' cache), else `~/.cache/zkpay-target/tmp/zkpay-dev-keys` (the scripts' default target).
+pub fn dev_keys_cache_dir() -> PathBuf {
+    if let Some(p) = std::env::var_os("ZKPAY_DEV_KEYS_CACHE") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target")
+    });
+    target.join("tmp/zkpay-dev-keys")
+}
+
 /// The anvil binary: `$ZKPAY_ANVIL`, else the pinned npm one in `contracts/node_modules`.
 pub fn anvil_binary() -> Result<PathBuf, String> {
     let path = match std::env::var_os("ZKPAY_ANVIL") {

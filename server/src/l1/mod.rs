@@ -4,6 +4,7 @@
 //! - [`client`]: [`L1Client`], one signer's typed access to a deployment.
 //! - [`encode`]: core blocks and priority requests ⇄ the contracts' structs and events.
 //! - [`restore`]: rebuild the L2 state from L1 alone (events and `commitBlocks` calldata).
+//! - [`exodus`]: the user's exit when the operator is gone (`zkpay exit`).
 //! - [`error`]: [`L1Error`], with reverts decoded into the contracts' custom errors.
 //! - [`dev`]: the pinned local tools (anvil) and dev keys, for tests, benches and local chains.
 
@@ -12,6 +13,7 @@ pub mod client;
 pub mod dev;
 pub mod encode;
 pub mod error;
+pub mod exodus;
 pub mod restore;
 
 pub use client::{CommittedBlock, DeployConfig, Deployment, L1Client, Mined, PriorityRequest};
