@@ -184,24 +184,35 @@ impl DevOperator {
     }
 
     /// Seal the next block of `chunks` chunks from `items`, timestamped with the latest L1 block's
-    /// time. A refused item refuses the block (the state is then as the builder left it: only the
-    /// items before it applied, so callers treat this as fatal).
+    /// time. All or nothing: a refused item refuses the block and leaves the state as it was.
     pub async fn seal(&mut self, chunks: usize, items: &[Item]) -> Result<Block, DevError> {
         let (_, timestamp) = self.l1.latest_block().await?;
         let number = self.next_number;
         let header = BlockHeader { domain: self.domain, number, fee_account: 0, timestamp, chunks };
-        let err = |source| DevError::Block { number, source };
-        let mut builder = BlockBuilder::new(&mut self.state, header).map_err(err)?;
+        // The builder keeps the ops before a refused one: undo them from a copy (O(state), fine
+        // for a dev chain; the node's builder will journal instead).
+        let snapshot = self.state.clone();
+        match Self::build(&mut self.state, header, items) {
+            Ok(block) => {
+                self.next_number += 1;
+                Ok(block)
+            }
+            Err(source) => {
+                self.state = snapshot;
+                Err(DevError::Block { number, source })
+            }
+        }
+    }
+
+    fn build(state: &mut State, header: BlockHeader, items: &[Item]) -> Result<Block, BlockError> {
+        let mut builder = BlockBuilder::new(state, header)?;
         for item in items {
             match item {
-                Item::Priority(op) => builder.add_priority_op(&mut self.state, op).map(|_| ()),
-                Item::Tx(tx) => builder.add_tx(&mut self.state, tx).map(|_| ()),
+                Item::Priority(op) => builder.add_priority_op(state, op).map(|_| ())?,
+                Item::Tx(tx) => builder.add_tx(state, tx).map(|_| ())?,
             }
-            .map_err(err)?;
         }
-        let block = builder.seal(&mut self.state).map_err(err)?;
-        self.next_number += 1;
-        Ok(block)
+        builder.seal(state)
     }
 
     /// Commit `blocks` (the next ones, in order) with `commitBlocks`.

@@ -19,7 +19,7 @@ use alloy::signers::SignerSync;
 use alloy::sol_types::{eip712_domain, SolStruct};
 use e2e::*;
 use zkpay_core::tx::{ChangePubKeyAuth, ForcedExit, L2Tx, PriorityOpData, Transfer, Withdraw};
-use zkpay_server::devnet::{DevChain, DevOperator, Item, DEV_TOKEN_ID};
+use zkpay_server::devnet::{DevChain, DevError, DevOperator, Item, DEV_TOKEN_ID};
 use zkpay_server::l1::bindings::Rollup::RollupErrors;
 use zkpay_server::l1::dev::prove_exit;
 use zkpay_server::l1::encode::{core_address, fr_to_b256, stored_block};
@@ -161,6 +161,13 @@ async fn happy_path() {
     assert_eq!(bal(1, DEV_TOKEN_ID), 300 * ETHER - 50 * ETHER - ETHER - 20 * ETHER - ETHER);
     assert_eq!((bal(2, 0), bal(2, DEV_TOKEN_ID), bal(3, DEV_TOKEN_ID)), (3 * ETHER, 0, 20 * ETHER));
     assert_eq!((bal(0, 0), bal(0, DEV_TOKEN_ID)), (3 * MILLI, 2 * ETHER));
+
+    // A block with a refused item is refused whole: the valid transfer before it is undone too.
+    let root = op.state.root();
+    let refused = op.seal(8, &[Item::Tx(transfer(bob, 0, 1, 0, 6)), Item::Tx(transfer(bob, 0, 1, 0, 6))]).await;
+    assert!(matches!(refused, Err(DevError::Block { number: 8, .. })), "{refused:?}");
+    assert_eq!(op.state.root(), root);
+    assert_eq!(op.state.account(alice_id).unwrap().nonce, 6);
 
     let proofs = prove_all(&blocks);
 
