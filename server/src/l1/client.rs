@@ -146,8 +146,11 @@ impl L1Client {
     /// A client of the Rollup at `rollup`, signing with `signer`.
     pub fn connect(url: &str, signer: PrivateKeySigner, rollup: EthAddress) -> Result<L1Client, L1Error> {
         let sender = signer.address();
-        let provider = signing_provider(url, signer)?;
-        Ok(L1Client { rollup: Rollup::new(rollup, provider.clone()), provider, sender })
+        Ok(L1Client::from_provider(signing_provider(url, signer)?, sender, rollup))
+    }
+
+    fn from_provider(provider: DynProvider, sender: EthAddress, rollup: EthAddress) -> L1Client {
+        L1Client { rollup: Rollup::new(rollup, provider.clone()), provider, sender }
     }
 
     /// Deploy the generated Verifier (its bytecode from `contracts/artifacts/`), then Governance,
@@ -185,7 +188,7 @@ impl L1Client {
             block: factory_mined.block,
             chain_id,
         };
-        let client = L1Client::connect(url, signer, deployment.rollup)?;
+        let client = L1Client::from_provider(provider, signer.address(), deployment.rollup);
         Ok((deployment, client))
     }
 

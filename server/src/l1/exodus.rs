@@ -105,18 +105,17 @@ pub async fn exit(client: &L1Client, params: &Parameters<Engine>, options: &Exit
             Err(e) => return Err(e.into()),
         }
     }
+    let restored = restore_from_l1(client, options.from_block, options.operator).await?;
     let token_address = if options.token == 0 {
         EthAddress::ZERO
     } else {
-        client
-            .listed_tokens(options.from_block)
-            .await?
-            .into_iter()
+        restored
+            .tokens
+            .iter()
             .find(|(id, _)| *id == options.token)
-            .map(|(_, a)| a)
+            .map(|(_, a)| *a)
             .ok_or(ExitError::UnknownToken(options.token))?
     };
-    let restored = restore_from_l1(client, options.from_block, options.operator).await?;
     let state = restored.restorer.state();
     let account = state.account_id_by_address(&core_address(&owner)).ok_or(ExitError::NoAccount(owner))?;
     if state.balance(account, options.token) == 0 {

@@ -76,6 +76,8 @@ pub struct Restored {
     pub last_executed: StoredBlock,
     /// The operator whose genesis the replay started from.
     pub operator: EthAddress,
+    /// The ERC-20s listed in Governance, `(token id, address)` (ETH, id 0, is not among them).
+    pub tokens: Vec<(u16, EthAddress)>,
 }
 
 /// The blocks a `commitBlocks` or `commitAndProveBlocks` calldata commits; `None` for other calldata.
@@ -105,8 +107,9 @@ pub async fn restore_from_l1(
         Some(a) => a,
         None => *client.activated_validators(from).await?.first().ok_or(RestoreFromL1Error::NoOperator)?,
     };
-    let tokens: Vec<u16> = client.listed_tokens(from).await?.into_iter().map(|(id, _)| id).collect();
-    let mut restorer = Restorer::new(core_address(&operator), &tokens)
+    let tokens = client.listed_tokens(from).await?;
+    let token_ids: Vec<u16> = tokens.iter().map(|(id, _)| *id).collect();
+    let mut restorer = Restorer::new(core_address(&operator), &token_ids)
         .map_err(|source| RestoreFromL1Error::Replay { block: 0, source })?;
     let ours = fr_to_b256(&restorer.root());
     if ours != genesis.stored.stateRoot {
@@ -140,7 +143,7 @@ pub async fn restore_from_l1(
             .map_err(|source| RestoreFromL1Error::Replay { block: number, source })?;
     }
     let last_executed = blocks[executed as usize].stored.clone();
-    Ok(Restored { restorer, last_executed, operator })
+    Ok(Restored { restorer, last_executed, operator, tokens })
 }
 
 #[cfg(test)]
