@@ -57,16 +57,9 @@ pub fn run(args: ExitArgs) -> Result<(), String> {
     let params = exit_proving_key(&args.keys_dir, &dev_keys_cache_dir()).map_err(|e| e.to_string())?;
     let client = L1Client::connect(&args.rpc, signer, rollup).map_err(|e| e.to_string())?;
     let options = ExitOptions { token: args.token, from_block: args.from_block, operator, withdraw: !args.no_withdraw };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
-    // bellman's prover prints progress lines on stdout: keep stdout for the result alone.
-    let quiet = gag::Gag::stdout().map_err(|e| format!("silencing the prover's stdout: {e}"))?;
-    let result = runtime.block_on(exit(&client, &params, &options));
-    drop(quiet);
-    let report = result.map_err(|e| e.to_string())?;
+    let runtime = crate::l1_runtime()?;
+    // Stdout is for the result alone.
+    let report = crate::quiet_stdout(|| runtime.block_on(exit(&client, &params, &options)))?.map_err(|e| e.to_string())?;
     if args.json {
         let v = serde_json::json!({
             "account": report.account,

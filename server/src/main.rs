@@ -30,6 +30,24 @@ enum Command {
     Exit(exit_cmd::ExitArgs),
 }
 
+/// Run `f` with fd 1 silenced: bellman's prover prints progress lines on stdout (an unconditional
+/// `println!`), which would break `--json` output.
+pub(crate) fn quiet_stdout<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let gag = gag::Gag::stdout().map_err(|e| format!("silencing the prover's stdout: {e}"))?;
+    let out = f();
+    drop(gag);
+    Ok(out)
+}
+
+/// The async runtime of the commands that talk to L1 (two workers: these machines have two cores).
+pub(crate) fn l1_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

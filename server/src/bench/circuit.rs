@@ -149,10 +149,8 @@ fn exit(report: &mut Report) -> Result<(), String> {
     let mut times = Vec::new();
     for _ in 0..3 {
         let (circuit, public) = ExitCircuit::from_state(&tree, 7, 3).map_err(|e| e.to_string())?;
-        let quiet = gag::Gag::stdout().map_err(|e| format!("silencing bellman's stdout: {e}"))?;
         let start = std::time::Instant::now();
-        let proof = prove(&params, circuit).map_err(|e| e.to_string())?;
-        drop(quiet);
+        let proof = crate::quiet_stdout(|| prove(&params, circuit))?.map_err(|e| e.to_string())?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         if !verify(&params.vk, &proof, &public.to_field_elements()).map_err(|e| e.to_string())? {
             return Err("the exit proof does not verify".into());
@@ -446,10 +444,8 @@ pub fn prove_block8_child(keys_dir: &Path, scale: f64) -> Result<(), String> {
     let mut times = Vec::new();
     for _ in 0..runs {
         let circuit = BlockCircuit::new(BlockWitness::from_block(block).map_err(|e| e.to_string())?);
-        let quiet = gag::Gag::stdout().map_err(|e| format!("silencing bellman's stdout: {e}"))?;
         let start = Instant::now();
-        let proof = prove(&keys.params, circuit).map_err(|e| e.to_string())?;
-        drop(quiet);
+        let proof = crate::quiet_stdout(|| prove(&keys.params, circuit))?.map_err(|e| e.to_string())?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         if !verify(&keys.params.vk, &proof, &[block.public_input]).map_err(|e| e.to_string())? {
             return Err("the block_8 proof does not verify".into());

@@ -7,6 +7,7 @@
 //! `docs/benchmarks.md`, "L1 gas").
 
 use super::Report;
+use crate::quiet_stdout;
 use alloy::primitives::{Address as EthAddress, U256};
 use alloy::signers::SignerSync;
 use zkpay_core::block::Block;
@@ -32,24 +33,11 @@ const FLOOR_PER_TOKEN: f64 = 10.0;
 
 /// Run the suite.
 pub fn run(report: &mut Report) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
-    runtime.block_on(measure(report))
-}
-
-/// Prove with bellman's stdout progress lines silenced (they would break `--json`).
-fn quiet<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let gag = gag::Gag::stdout().map_err(|e| format!("silencing bellman's stdout: {e}"))?;
-    let out = f();
-    drop(gag);
-    Ok(out)
+    crate::l1_runtime()?.block_on(measure(report))
 }
 
 fn prove_all(params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circuit::Engine>, blocks: &[Block]) -> Result<Vec<[U256; 8]>, String> {
-    quiet(|| blocks.iter().map(|b| prove_block(params, b).map_err(|e| format!("block {}: {e}", b.header.number))).collect())?
+    quiet_stdout(|| blocks.iter().map(|b| prove_block(params, b).map_err(|e| format!("block {}: {e}", b.header.number))).collect())?
 }
 
 /// EIP-7623 calldata tokens of `bytes`: a zero byte is 1, a nonzero byte 4.
@@ -189,7 +177,7 @@ async fn measure(report: &mut Report) -> Result<(), String> {
     c2.activate_exodus_mode().await.map_err(|e| err(&e))?;
     let restored = restore_from_l1(&c2, chain.deployment.block, None).await.map_err(|e| err(&e))?;
     let state = restored.restorer.state();
-    let (proof, public) = quiet(|| prove_exit(&exit, state.tree(), 2, 0))?.map_err(|e| err(&e))?;
+    let (proof, public) = quiet_stdout(|| prove_exit(&exit, state.tree(), 2, 0))?.map_err(|e| err(&e))?;
     let exodus = c2
         .perform_exodus(&restored.last_executed, 2, u2, 0, public.amount, proof)
         .await
