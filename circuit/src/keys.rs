@@ -163,9 +163,13 @@ pub fn circuit_info<C: Circuit<Engine>>(name: &str, circuit: C) -> Result<Circui
 /// The ChaCha RNG of dev keys: keyed by `sha256(DEV_RNG_DOMAIN ‖ seed)` as eight little-endian u32
 /// words. rand 0.4's ChaCha is a fixed algorithm, so the stream (and the keys) never change.
 fn dev_rng(seed: &[u8]) -> ChaChaRng {
+    ChaChaRng::from_seed(&dev_rng_key(seed)[..])
+}
+
+/// The ChaCha key words of [`dev_rng`] (PROTOCOL §12).
+fn dev_rng_key(seed: &[u8]) -> Vec<u32> {
     let digest = Sha256::new().chain_update(DEV_RNG_DOMAIN).chain_update(seed).finalize();
-    let words: Vec<u32> = digest.chunks(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
-    ChaChaRng::from_seed(&words[..])
+    digest.chunks(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect()
 }
 
 /// Groth16 parameters from the public `seed` (use [`DEV_SEED`]): the same bytes on every run and
@@ -644,6 +648,17 @@ pub(crate) mod tests {
         std::fs::remove_file(&stale.proving_key).unwrap();
         let err = dev_keys(committed.path(), cache.path(), "square", || Square(None)).err().expect("stale vk refused");
         assert!(matches!(err, KeyError::VerifyingKeyMismatch { .. }), "{err}");
+    }
+
+    /// The dev-key seed derivation exactly as docs/protocol.md §12 states it.
+    #[test]
+    fn dev_rng_key_is_sha256_of_domain_then_seed_as_le_words() {
+        assert_eq!(hex::encode(DEV_RNG_DOMAIN), "7a6b7061792067726f7468313620646576206b657967656e20726e6700");
+        assert_eq!(hex::encode(DEV_SEED), "7a6b70617920646576206b657973207631");
+        let digest = Sha256::new().chain_update(DEV_RNG_DOMAIN).chain_update(DEV_SEED).finalize();
+        assert_eq!(hex::encode(digest), "3b0619daf0bc40f79fe35f40ed609d6d64e84309d35177e1f9a8f2a34f5808be");
+        let key = dev_rng_key(DEV_SEED);
+        assert_eq!((key.len(), key[0], key[7]), (8, 0xda19063b, 0xbe08584f));
     }
 
     #[test]

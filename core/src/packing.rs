@@ -517,6 +517,25 @@ mod tests {
         assert_eq!(closest_packable_fee(u128::MAX), MAX_PACKABLE_FEE);
     }
 
+    /// PROTOCOL §4: the exponent is bounded to 0…31 in packing and in the closest-packable
+    /// rounding; only fees reach the bound.
+    #[test]
+    fn exponent_is_bounded_to_31() {
+        assert_eq!(FEE_FLOAT.to_mantissa_exponent(pow10(34)).unwrap(), (1000, 31));
+        for fee in [pow10(35), 2048 * pow10(31), 2050 * pow10(31)] {
+            assert!(!is_fee_packable(fee), "{fee}");
+            assert!(matches!(pack_fee(fee), Err(PackingError::NotPackable { .. })));
+            assert_eq!(closest_packable_fee(fee), MAX_PACKABLE_FEE);
+        }
+        assert!(matches!(FEE_FLOAT.join(1, 32), Err(PackingError::OutOfRange { what: "exponent", .. })));
+        assert!(matches!(AMOUNT_FLOAT.join(1, 32), Err(PackingError::OutOfRange { what: "exponent", .. })));
+        // Amounts: e ≤ 28 always suffices for the mantissa (2^128 < 2^35 × 10^28).
+        assert!(u128::MAX / pow10(28) < 1 << 35);
+        assert_eq!(AMOUNT_FLOAT.to_mantissa_exponent(pow10(38)).unwrap(), (10_000_000_000, 28));
+        assert_eq!(closest_packable_amount(u128::MAX), MAX_PACKABLE_AMOUNT);
+        assert_eq!(closest_packable_fee(0), 0);
+    }
+
     #[test]
     fn every_ones_bytes() {
         // (2^35 − 1) × 10^31 overflows u128.

@@ -417,6 +417,40 @@ mod tests {
         }
     }
 
+    /// PROTOCOL §2: the MDS product is `new[i] = Σ_j M[i][j]·state[j]` with `M[i]` row `i` of the
+    /// constants file; no matrix is symmetric, and the transposed product misses the vector.
+    #[test]
+    fn mds_orientation_is_matrix_times_state() {
+        let raw = raw_constants();
+        let m2 = &raw[0].m;
+        let hex = |x: &Fr| format!("0x{}", hex::encode(fr_to_be_bytes(x)));
+        assert!(hex(&m2[0][0]).starts_with("0x066f6f85") && hex(&m2[0][0]).ends_with("2af7ad5"));
+        assert!(hex(&m2[0][1]).starts_with("0x2b9d4b41") && hex(&m2[0][1]).ends_with("8125b1e8"));
+        assert!(hex(&m2[1][0]).starts_with("0x0cc57cdb") && hex(&m2[1][0]).ends_with("221f8ff9"));
+        assert!(hex(&m2[1][1]).starts_with("0x1274e649") && hex(&m2[1][1]).ends_with("943203c8"));
+        for (i, w) in raw.iter().enumerate() {
+            let t = i + 2;
+            assert!((0..t).any(|r| (0..t).any(|c| w.m[r][c] != w.m[c][r])), "M[{t}] is symmetric");
+        }
+        // The plain schedule with Mᵀ instead of M: another hash.
+        let inputs = [fr_from_u64(1), fr_from_u64(2)];
+        let w = &raw[1];
+        let mt: Matrix = (0..3).map(|i| (0..3).map(|j| w.m[j][i]).collect()).collect();
+        let mut s = vec![Fr::zero(), inputs[0], inputs[1]];
+        for r in 0..N_ROUNDS_F + N_ROUNDS_P[1] {
+            for (i, x) in s.iter_mut().enumerate() {
+                x.add_assign(&w.c[r * 3 + i]);
+            }
+            let full = r < N_ROUNDS_F / 2 || r >= N_ROUNDS_F / 2 + N_ROUNDS_P[1];
+            for x in s.iter_mut().take(if full { 3 } else { 1 }) {
+                Width::sbox(x);
+            }
+            s = mat_vec(&mt, &s);
+        }
+        assert_ne!(s[0], hash_reference(&inputs).unwrap());
+        assert_eq!(hash_reference(&inputs).unwrap(), hash(&inputs).unwrap());
+    }
+
     #[test]
     fn input_count_is_checked() {
         assert_eq!(hash(&[]), Err(PoseidonError::WrongInputCount(0)));

@@ -1,17 +1,21 @@
 //! L2 transactions and L1 priority operations (PROTOCOL §5, §7): their types, JSON form, the signed
 //! message `M`, signing and signature checks, and the tx hash.
 //!
-//! JSON (serde): camelCase fields, amounts as decimal strings, addresses/hashes/keys/signatures as
-//! 0x-hex, timestamps as numbers; [`L2Tx`] and [`PriorityOpData`] carry a `"type"` tag, e.g.
+//! JSON (serde, PROTOCOL §9.2): camelCase fields; every `u64`/`u128` (amounts, fees, timestamps,
+//! chain id, serial ids, expiration blocks) as a canonical decimal string
+//! ([`crate::serde_util`]), `u32`/`u16` (ids, nonces, tokens) as JSON numbers;
+//! addresses/hashes/keys/signatures as 0x-hex; [`L2Tx`] and [`PriorityOpData`] carry a `"type"`
+//! tag, e.g.
 //!
 //! ```json
 //! {"type": "Transfer", "accountId": 1, "to": "0x…", "token": 0, "amount": "1000", "fee": "10",
-//!  "nonce": 0, "timeRange": {"validFrom": 0, "validUntil": 4294967295},
+//!  "nonce": 0, "timeRange": {"validFrom": "0", "validUntil": "18446744073709551615"},
 //!  "signature": {"pubKey": "0x…(32 bytes)", "signature": "0x…(64 bytes)"}}
 //! ```
 //!
-//! Unknown fields are rejected, and so is every malformed value (wrong hex length, non-decimal or
-//! > u128 amount); deserialization never panics.
+//! Unknown fields are rejected, and so is every malformed value (wrong hex length, a JSON number
+//! where a decimal string is due, non-canonical or out-of-range decimal text); deserialization
+//! never panics.
 //!
 //! **Signing.** Build the tx with [`TxSignature::default()`] (all zero) and call `sign(&key,
 //! &domain)` (or the by-value `signed`), which computes `M` and fills in the signer's compressed
@@ -24,7 +28,7 @@ use crate::field::{fr_from_be_slice, fr_to_be_bytes, Fr};
 use crate::ops::{DEPOSIT_OPCODE, FULL_EXIT_OPCODE};
 use crate::packing::{AMOUNT_FLOAT, FEE_FLOAT};
 use crate::poseidon;
-use crate::serde_util::{hex_array, hex_vec, u128_dec};
+use crate::serde_util::{hex_array, hex_vec, u128_dec, u64_dec};
 use crate::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +36,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Domain {
-    /// L1 chain id.
+    /// L1 chain id (JSON: decimal string).
+    #[serde(with = "u64_dec")]
     pub chain_id: u64,
     /// Address of the Rollup contract.
     pub rollup: Address,
@@ -55,9 +60,11 @@ pub struct TxSignature {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TimeRange {
-    /// Earliest block timestamp (unix seconds) the tx may be included at.
+    /// Earliest block timestamp (unix seconds) the tx may be included at (JSON: decimal string).
+    #[serde(with = "u64_dec")]
     pub valid_from: u64,
-    /// Latest block timestamp (unix seconds) the tx may be included at.
+    /// Latest block timestamp (unix seconds) the tx may be included at (JSON: decimal string).
+    #[serde(with = "u64_dec")]
     pub valid_until: u64,
 }
 
@@ -228,11 +235,13 @@ pub enum PriorityOpData {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriorityOp {
-    /// Position in the L1 priority queue (0, 1, 2, …).
+    /// Position in the L1 priority queue (0, 1, 2, …; JSON: decimal string).
+    #[serde(with = "u64_dec")]
     pub serial_id: u64,
     /// The request.
     pub data: PriorityOpData,
-    /// L1 block after which an unprocessed request lets anyone start exodus.
+    /// L1 block after which an unprocessed request lets anyone start exodus (JSON: decimal string).
+    #[serde(with = "u64_dec")]
     pub expiration_block: u64,
 }
 

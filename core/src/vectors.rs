@@ -326,11 +326,12 @@ const USD: u128 = 1_000_000;
 
 fn block_header_json(h: &BlockHeader) -> Value {
     json!({
-        "chainId": h.domain.chain_id,
+        // u64s as decimal strings, like every u64 in the protocol's JSON (§9.2).
+        "chainId": h.domain.chain_id.to_string(),
         "rollup": h.domain.rollup,
         "number": h.number,
         "feeAccount": h.fee_account,
-        "timestamp": h.timestamp,
+        "timestamp": h.timestamp.to_string(),
         "chunks": h.chunks,
     })
 }

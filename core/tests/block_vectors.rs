@@ -54,12 +54,18 @@ fn u64_of(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("expected a number, got {v}"))
 }
 
+/// A u64 written as a decimal string (PROTOCOL §9.2: chain id, timestamp).
+fn u64_str(v: &Value) -> u64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("expected a decimal string, got {v}"));
+    zkpay_core::serde_util::parse_u64_decimal(s).unwrap()
+}
+
 fn header_of(h: &Value) -> BlockHeader {
     BlockHeader {
-        domain: Domain { chain_id: u64_of(&h["chainId"]), rollup: h["rollup"].as_str().unwrap().parse().unwrap() },
+        domain: Domain { chain_id: u64_str(&h["chainId"]), rollup: h["rollup"].as_str().unwrap().parse().unwrap() },
         number: u64_of(&h["number"]) as u32,
         fee_account: u64_of(&h["feeAccount"]) as u32,
-        timestamp: u64_of(&h["timestamp"]),
+        timestamp: u64_str(&h["timestamp"]),
         chunks: u64_of(&h["chunks"]) as usize,
     }
 }
@@ -163,11 +169,11 @@ fn block_vectors_commitments_recompute_independently() {
 
         // The 108-byte header from its fields.
         let mut header = Vec::new();
-        header.extend_from_slice(&u64_of(&h["chainId"]).to_be_bytes());
+        header.extend_from_slice(&u64_str(&h["chainId"]).to_be_bytes());
         header.extend_from_slice(&unhex(&h["rollup"]));
         header.extend_from_slice(&(u64_of(&h["number"]) as u32).to_be_bytes());
         header.extend_from_slice(&(u64_of(&h["feeAccount"]) as u32).to_be_bytes());
-        header.extend_from_slice(&u64_of(&h["timestamp"]).to_be_bytes());
+        header.extend_from_slice(&u64_str(&h["timestamp"]).to_be_bytes());
         header.extend_from_slice(&unhex(&b["oldRoot"]));
         header.extend_from_slice(&unhex(&b["newRoot"]));
         assert_eq!(header.len(), 108);

@@ -323,7 +323,7 @@ fn tx_json_round_trips_with_the_documented_shape() {
     assert_eq!(v["amount"], "1000000000000000000000000000000");
     assert_eq!(v["fee"], "1230000");
     assert_eq!(v["nonce"], 0xdeadbeefu32);
-    assert_eq!(v["timeRange"], serde_json::json!({"validFrom": 1_700_000_000u64, "validUntil": 1_800_000_000u64}));
+    assert_eq!(v["timeRange"], serde_json::json!({"validFrom": "1700000000", "validUntil": "1800000000"}));
     assert_eq!(v["signature"]["pubKey"], format!("0x{}", hex::encode(t.signature.pub_key)));
     assert_eq!(v["signature"]["signature"], format!("0x{}", hex::encode(t.signature.signature)));
 
@@ -348,8 +348,39 @@ fn tx_json_round_trips_with_the_documented_shape() {
     assert_eq!(eip["auth"], serde_json::json!({"type": "EIP712", "signature": format!("0x{}", hex::encode((0..65).collect::<Vec<u8>>()))}));
     assert_eq!(
         serde_json::to_value(d).unwrap(),
-        serde_json::json!({"chainId": 31337, "rollup": "0x5fbdb2315678afecb367f032d93f642f64180aa3"})
+        serde_json::json!({"chainId": "31337", "rollup": "0x5fbdb2315678afecb367f032d93f642f64180aa3"})
     );
+    for bad in [serde_json::json!(31337), serde_json::json!("031337"), serde_json::json!("18446744073709551616")] {
+        let v = serde_json::json!({"chainId": bad, "rollup": "0x5fbdb2315678afecb367f032d93f642f64180aa3"});
+        assert!(serde_json::from_value::<Domain>(v).is_err(), "chainId {bad}");
+    }
+}
+
+/// PROTOCOL §9.2: u64s travel as decimal strings, so `validUntil = 2^64 − 1` reads back exactly
+/// (as a JSON number a JavaScript client reads it as 2^64 and signs another message); the number
+/// form is refused.
+#[test]
+fn time_range_is_decimal_strings_and_the_signed_message_is_exact() {
+    let d = domain();
+    let mut t = transfer();
+    t.time_range = TimeRange::ALWAYS;
+    let t = t.signed(&key(1), &d).unwrap();
+    let v = serde_json::to_value(L2Tx::Transfer(t.clone())).unwrap();
+    assert_eq!(v["timeRange"], serde_json::json!({"validFrom": "0", "validUntil": "18446744073709551615"}));
+    let back: L2Tx = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(back.message(&d).unwrap(), L2Tx::Transfer(t).message(&d).unwrap());
+    assert!(back.verify_signature(&d).is_ok());
+    for bad in [
+        serde_json::json!({"validFrom": 0, "validUntil": "18446744073709551615"}),
+        serde_json::json!({"validFrom": "0", "validUntil": 18446744073709551615u64}),
+        serde_json::json!({"validFrom": "0", "validUntil": "18446744073709551616"}),
+        serde_json::json!({"validFrom": "", "validUntil": "1"}),
+        serde_json::json!({"validFrom": "+0", "validUntil": "1"}),
+    ] {
+        let mut x = v.clone();
+        x["timeRange"] = bad.clone();
+        assert!(serde_json::from_value::<L2Tx>(x).is_err(), "timeRange {bad}");
+    }
 }
 
 #[test]
@@ -370,7 +401,8 @@ fn bad_tx_json_is_an_error_not_a_panic() {
         ("nonce", serde_json::json!(4294967296u64)),
         ("signature", serde_json::json!({"pubKey": format!("0x{}", "00".repeat(31)), "signature": format!("0x{}", "00".repeat(64))})),
         ("signature", serde_json::json!({"pubKey": format!("0x{}", "00".repeat(32)), "signature": format!("0x{}", "0".repeat(127))})),
-        ("timeRange", serde_json::json!({"validFrom": 0})),
+        ("timeRange", serde_json::json!({"validFrom": "0"})),
+        ("timeRange", serde_json::json!({"validFrom": 0, "validUntil": 1})),
         ("extraField", serde_json::json!(1)),
         ("type", serde_json::json!("Swap")),
     ];
@@ -410,10 +442,15 @@ fn priority_ops_pubdata_zeroes_operator_fields() {
     let v = serde_json::to_value(&pop).unwrap();
     assert_eq!(
         v,
-        serde_json::json!({"serialId": 4, "data": {"type": "Deposit", "from": format!("0x{}", "01".repeat(20)),
-            "to": format!("0x{}", "02".repeat(20)), "token": 3, "amount": "4660"}, "expirationBlock": 100})
+        serde_json::json!({"serialId": "4", "data": {"type": "Deposit", "from": format!("0x{}", "01".repeat(20)),
+            "to": format!("0x{}", "02".repeat(20)), "token": 3, "amount": "4660"}, "expirationBlock": "100"})
     );
-    assert_eq!(serde_json::from_value::<PriorityOp>(v).unwrap(), pop);
+    assert_eq!(serde_json::from_value::<PriorityOp>(v.clone()).unwrap(), pop);
+    for (field, bad) in [("serialId", serde_json::json!(4)), ("expirationBlock", serde_json::json!(100))] {
+        let mut x = v.clone();
+        x[field] = bad;
+        assert!(serde_json::from_value::<PriorityOp>(x).is_err(), "{field} as a number");
+    }
     let pop2 = PriorityOp { serial_id: 5, data: PriorityOpData::FullExit(fe), expiration_block: 101 };
     let s = serde_json::to_string(&pop2).unwrap();
     assert_eq!(serde_json::from_str::<PriorityOp>(&s).unwrap(), pop2);

@@ -116,6 +116,12 @@ abstract contract VectorRollup is Test {
         return string.concat(".blocks[", vm.toString(i), "].", field);
     }
 
+    /// @dev The header timestamp of vector block `i + 1`: a u64, so a decimal string in the JSON
+    /// (docs/protocol.md §9.2).
+    function _timestamp(uint256 i) internal view returns (uint64) {
+        return uint64(vm.parseUint(vm.parseJsonString(vectors, _key(i, "header.timestamp"))));
+    }
+
     /// @dev Offsets of the onchain ops of vector block `n` (1…3), from its `ops` (see §7.1 chunks).
     function _onchainOffsets(uint256 n) internal pure returns (uint32[] memory o) {
         if (n == 1) {
@@ -139,7 +145,7 @@ abstract contract VectorRollup is Test {
         b.blockNumber = uint32(vm.parseJsonUint(vectors, _key(i, "header.number")));
         b.feeAccount = uint32(vm.parseJsonUint(vectors, _key(i, "header.feeAccount")));
         b.newStateRoot = vm.parseJsonBytes32(vectors, _key(i, "newRoot"));
-        b.timestamp = uint64(vm.parseJsonUint(vectors, _key(i, "header.timestamp")));
+        b.timestamp = _timestamp(i);
         b.publicData = vm.parseJsonBytes(vectors, _key(i, "pubdata"));
         uint32[] memory offsets = _onchainOffsets(n);
         b.onchainOperations = new Rollup.OnchainOperationData[](offsets.length);
@@ -173,7 +179,7 @@ abstract contract VectorRollup is Test {
         for (uint256 k = 0; k < ops.length; k++) {
             s.pendingOnchainOpsHash = keccak256(abi.encodePacked(s.pendingOnchainOpsHash, ops[k]));
         }
-        s.timestamp = uint64(vm.parseJsonUint(vectors, _key(i, "header.timestamp")));
+        s.timestamp = _timestamp(i);
         s.stateRoot = vm.parseJsonBytes32(vectors, _key(i, "newRoot"));
         s.commitment = vm.parseJsonBytes32(vectors, _key(i, "commitment"));
     }

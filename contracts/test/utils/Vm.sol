@@ -87,6 +87,9 @@ interface Vm {
     /// @notice Parses the JSON value at `key` of `json` as a string.
     function parseJsonString(string calldata json, string calldata key) external pure returns (string memory);
 
+    /// @notice Parses a decimal (or 0x-hex) string as a uint256.
+    function parseUint(string calldata value) external pure returns (uint256);
+
     /// @notice Expects a call to `callee` with exactly `data` (checked when the test ends).
     function expectCall(address callee, bytes calldata data) external;
 
