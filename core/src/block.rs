@@ -39,6 +39,17 @@ pub enum BlockError {
     Pubdata(#[from] PubdataError),
 }
 
+/// Why an atomic batch was refused: the first tx that failed, by index; nothing of the batch was
+/// applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("batch tx {index}: {error}")]
+pub struct BatchError {
+    /// Index of the refused tx in the batch.
+    pub index: usize,
+    /// Why it was refused.
+    pub error: BlockError,
+}
+
 /// What identifies a block besides its content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockHeader {
@@ -201,6 +212,47 @@ impl BlockBuilder {
     /// Chunks still free.
     pub fn remaining_chunks(&self) -> usize {
         self.header.chunks - self.used_chunks
+    }
+
+    /// Chunks used so far.
+    pub fn used_chunks(&self) -> usize {
+        self.used_chunks
+    }
+
+    /// The header the block will be sealed with.
+    pub fn header(&self) -> &BlockHeader {
+        &self.header
+    }
+
+    /// Change the block's size to `chunks` before sealing (a block filled with a large capacity
+    /// and sealed at the smallest size its ops fit). Refused when the ops already use more.
+    pub fn resize(&mut self, chunks: usize) -> Result<(), BlockError> {
+        if chunks == 0 {
+            return Err(BlockError::EmptyBlockSize);
+        }
+        if chunks < self.used_chunks {
+            return Err(BlockError::BlockFull { needed: self.used_chunks, remaining: chunks });
+        }
+        self.header.chunks = chunks;
+        Ok(())
+    }
+
+    /// Add an atomic batch of verified txs: all of them, in order, or none. A refused tx undoes
+    /// the batch's earlier ones through the state's journal of touched leaves (no state copy).
+    pub fn add_verified_batch(&mut self, state: &mut State, txs: &[VerifiedTx]) -> Result<(), BatchError> {
+        let (applied, used, slots) = (self.applied.len(), self.used_chunks, self.fee_slots.clone());
+        state.begin_journal();
+        for (index, tx) in txs.iter().enumerate() {
+            if let Err(error) = self.add_verified_tx(state, tx) {
+                state.rollback_journal();
+                self.applied.truncate(applied);
+                self.used_chunks = used;
+                self.fee_slots = slots;
+                return Err(BatchError { index, error });
+            }
+        }
+        state.commit_journal();
+        Ok(())
     }
 
     /// Operations added so far.

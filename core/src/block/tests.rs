@@ -2,6 +2,7 @@ use super::*;
 use crate::eddsa::PrivateKey;
 use crate::ops::decode_block_pubdata;
 use crate::tx::{ChangePubKey, ChangePubKeyAuth, Deposit, PriorityOpData, TimeRange, Transfer, TxSignature, Withdraw};
+use crate::account_tree::AccountFields;
 use crate::types::Address;
 use num_bigint::BigUint;
 
@@ -205,4 +206,85 @@ fn fast_and_witness_modes_seal_identical_blocks() {
         (block.commitment, block.new_root, block.pubdata)
     };
     assert_eq!(run(UpdateMode::Fast), run(UpdateMode::Witness));
+}
+
+fn verified(tx: L2Tx) -> VerifiedTx {
+    VerifiedTx::verify(tx, &domain()).unwrap()
+}
+
+#[test]
+fn a_batch_with_one_bad_tx_leaves_nothing_behind_in_both_modes() {
+    for mode in [UpdateMode::Fast, UpdateMode::Witness] {
+        let mut s = funded(mode);
+        let mut b = BlockBuilder::new(&mut s, header(2, 32)).unwrap();
+        b.add_tx(&mut s, &transfer(1, 1, 7, 0, 10, 1, 1)).unwrap();
+        let (used, applied) = (b.used_chunks(), b.applied().len());
+        let next_free = s.next_free_id();
+        let before = (s.balance(1, 0), s.balance(1, 1), s.account(1).unwrap().nonce);
+        // A new recipient (TransferToNew: a new id and address), then a good transfer in
+        // another token (a new fee slot), then one whose nonce is wrong.
+        let batch = [
+            verified(transfer(1, 1, 8, 0, 5, 1, 2)),
+            verified(transfer(1, 1, 1, 1, 5, 1, 3)),
+            verified(transfer(1, 1, 1, 1, 5, 1, 9)),
+        ];
+        let err = b.add_verified_batch(&mut s, &batch).unwrap_err();
+        assert_eq!(err.index, 2);
+        assert!(matches!(err.error, BlockError::Apply(ApplyError::NonceMismatch { expected: 4, got: 9 })), "{err}");
+        assert_eq!((b.used_chunks(), b.applied().len()), (used, applied), "builder restored ({mode:?})");
+        assert_eq!((s.balance(1, 0), s.balance(1, 1), s.account(1).unwrap().nonce), before, "state restored");
+        assert_eq!(s.next_free_id(), next_free, "the new id is free again");
+        assert_eq!(s.account_id_by_address(&addr(8)), None, "the new address is unindexed again");
+        // The same block then seals exactly as if the batch had never been tried.
+        let block = b.seal(&mut s).unwrap();
+        let mut fresh = funded(mode);
+        let mut c = BlockBuilder::new(&mut fresh, header(2, 32)).unwrap();
+        c.add_tx(&mut fresh, &transfer(1, 1, 7, 0, 10, 1, 1)).unwrap();
+        let expected = c.seal(&mut fresh).unwrap();
+        assert_eq!((block.new_root, block.commitment), (expected.new_root, expected.commitment), "{mode:?}");
+        assert_eq!(block.fee_slots, expected.fee_slots, "no fee slot left by the refused batch");
+    }
+}
+
+#[test]
+fn a_good_batch_is_applied_whole() {
+    let mut s = funded(UpdateMode::Fast);
+    let mut b = BlockBuilder::new(&mut s, header(2, 32)).unwrap();
+    let batch = [verified(transfer(1, 1, 8, 0, 5, 1, 1)), verified(transfer(1, 1, 8, 1, 5, 1, 2))];
+    b.add_verified_batch(&mut s, &batch).unwrap();
+    assert_eq!(b.applied().len(), 2);
+    b.seal(&mut s).unwrap();
+    let id = s.account_id_by_address(&addr(8)).unwrap();
+    assert_eq!((s.balance(id, 0), s.balance(id, 1)), (5, 5));
+}
+
+#[test]
+fn resize_seals_at_the_smaller_size_and_refuses_below_the_used_chunks() {
+    let mut s = funded(UpdateMode::Fast);
+    let mut b = BlockBuilder::new(&mut s, header(2, 32)).unwrap();
+    b.add_tx(&mut s, &transfer(1, 1, 1, 0, 5, 1, 1)).unwrap();
+    b.add_tx(&mut s, &transfer(1, 1, 1, 0, 5, 1, 2)).unwrap();
+    assert_eq!(b.resize(3), Err(BlockError::BlockFull { needed: 4, remaining: 3 }));
+    b.resize(8).unwrap();
+    let block = b.seal(&mut s).unwrap();
+    assert_eq!(block.header.chunks, 8);
+    assert_eq!(block.pubdata.len(), 80);
+}
+
+#[test]
+fn a_state_rebuilt_from_its_accounts_has_the_same_root() {
+    let mut s = funded(UpdateMode::Fast);
+    let mut b = BlockBuilder::new(&mut s, header(2, 32)).unwrap();
+    b.add_tx(&mut s, &transfer(1, 1, 9, 3, 5, 1, 1)).unwrap();
+    b.seal(&mut s).unwrap();
+    let accounts: Vec<_> = s.tree().iter().map(|(id, a)| (id, a.fields, a.balances())).collect();
+    let mut rebuilt = State::from_accounts(accounts, &[1, 2, 3, 4, 5]).unwrap();
+    assert_eq!(rebuilt.root(), s.root());
+    assert_eq!(rebuilt.next_free_id(), s.next_free_id());
+    assert_eq!(rebuilt.account_id_by_address(&addr(9)), s.account_id_by_address(&addr(9)));
+    assert!(rebuilt.is_token_known(5) && !rebuilt.is_token_known(6));
+    assert_eq!(
+        State::from_accounts([(3, AccountFields::default(), vec![])], &[]).unwrap_err(),
+        ApplyError::ZeroAddress
+    );
 }

@@ -45,6 +45,20 @@ struct PendingAccount {
     balances: Vec<(TokenId, u128)>,
 }
 
+/// What one write changed, so a journaled group of writes can be undone (see
+/// [`State::begin_journal`]).
+#[derive(Clone, Debug)]
+enum JournalEntry {
+    /// Fast mode: the account's pending overlay before the write.
+    Pending { id: AccountId, before: Option<PendingAccount> },
+    /// Witness mode: the leaf's fields and `token` balance before the write.
+    Leaf { id: AccountId, token: TokenId, fields: AccountFields, balance: u128 },
+    /// The address index got `address`.
+    Indexed(Address),
+    /// The next free id before the write.
+    NextFreeId(AccountId),
+}
+
 /// The L2 state.
 #[derive(Clone, Debug)]
 pub struct State {
@@ -54,6 +68,8 @@ pub struct State {
     tokens: Vec<bool>,
     mode: UpdateMode,
     pending: HashMap<AccountId, PendingAccount>,
+    /// While a journal is open: the undo record of every write since it opened.
+    journal: Option<Vec<JournalEntry>>,
 }
 
 impl State {
@@ -70,12 +86,93 @@ impl State {
             tokens: vec![false; MAX_TOKEN_ID as usize + 1],
             mode: UpdateMode::Witness,
             pending: HashMap::new(),
+            journal: None,
         };
         state.tokens[0] = true;
         state.tree.update(FEE_ACCOUNT_ID, 0, |f, _| f.address = operator)?;
         state.by_address.insert(operator, FEE_ACCOUNT_ID);
         state.next_free_id = FEE_ACCOUNT_ID + 1;
         Ok(state)
+    }
+
+    /// A state rebuilt from stored accounts (the node's storage): each `(id, fields, balances)` as
+    /// it was after the last sealed block, with `tokens` registered. The caller checks the root
+    /// against the one it stored. Rebuilt in one parallel rehash; the mode is fast.
+    pub fn from_accounts(
+        accounts: impl IntoIterator<Item = (AccountId, AccountFields, Vec<(TokenId, u128)>)>,
+        tokens: &[TokenId],
+    ) -> Result<State, ApplyError> {
+        let mut state = State {
+            tree: AccountTree::new(),
+            by_address: HashMap::new(),
+            next_free_id: 0,
+            tokens: vec![false; MAX_TOKEN_ID as usize + 1],
+            mode: UpdateMode::Fast,
+            pending: HashMap::new(),
+            journal: None,
+        };
+        state.tokens[0] = true;
+        for &t in tokens {
+            state.register_token(t)?;
+        }
+        let mut batch = state.tree.batch();
+        for (id, fields, balances) in accounts {
+            if id > MAX_ACCOUNT_ID {
+                return Err(ApplyError::AccountIdOutOfRange(id));
+            }
+            if fields.address.is_zero() {
+                return Err(ApplyError::ZeroAddress);
+            }
+            batch.update_fields(id, |f| *f = fields)?;
+            for (token, value) in balances {
+                batch.set_balance(id, token, value)?;
+            }
+            state.by_address.entry(fields.address).or_insert(id);
+            state.next_free_id = state.next_free_id.max(id + 1);
+        }
+        batch.commit();
+        Ok(state)
+    }
+
+    /// Open a journal: every change from now on can be undone with [`State::rollback_journal`]
+    /// (an atomic batch of txs that fails half-way) or kept with [`State::commit_journal`]. The
+    /// journal records the touched leaves only, never a copy of the state. Journals do not nest.
+    pub fn begin_journal(&mut self) {
+        debug_assert!(self.journal.is_none(), "journals do not nest");
+        self.journal = Some(Vec::new());
+    }
+
+    /// Keep the changes since [`State::begin_journal`] and close the journal.
+    pub fn commit_journal(&mut self) {
+        self.journal = None;
+    }
+
+    /// Undo every change since [`State::begin_journal`] and close the journal.
+    pub fn rollback_journal(&mut self) {
+        let Some(entries) = self.journal.take() else { return };
+        for entry in entries.into_iter().rev() {
+            match entry {
+                JournalEntry::Pending { id, before: Some(p) } => {
+                    self.pending.insert(id, p);
+                }
+                JournalEntry::Pending { id, before: None } => {
+                    self.pending.remove(&id);
+                }
+                JournalEntry::Leaf { id, token, fields, balance } => {
+                    // The id and token were written a moment ago, so they are in range.
+                    self.tree
+                        .update(id, token, |f, b| {
+                            *f = fields;
+                            *b = balance;
+                        })
+                        .expect("journaled leaf is in range");
+                }
+                JournalEntry::Indexed(address) => {
+                    self.by_address.remove(&address);
+                }
+                JournalEntry::NextFreeId(id) => self.next_free_id = id,
+            }
+        }
     }
 
     /// Switch the update mode; pending fast-mode changes are flushed first.
@@ -141,8 +238,16 @@ impl State {
         self.tree.get(id).map(|a| a.balance(token)).unwrap_or(0)
     }
 
-    /// Apply pending fast-mode changes to the tree in one parallel rehash.
+    /// Fast mode: the accounts changed since the last flush (what a store must write after a
+    /// block), in no particular order.
+    pub fn unflushed_accounts(&self) -> Vec<AccountId> {
+        self.pending.keys().copied().collect()
+    }
+
+    /// Apply pending fast-mode changes to the tree in one parallel rehash. An open journal is
+    /// closed first (its changes are kept): the journal only covers unflushed changes.
     pub fn flush(&mut self) {
+        self.journal = None;
         if self.pending.is_empty() {
             return;
         }
@@ -168,6 +273,24 @@ impl State {
         balance: u128,
     ) -> Result<Option<AccountUpdate>, ApplyError> {
         debug_assert!(id <= MAX_ACCOUNT_ID && token <= MAX_TOKEN_ID);
+        if self.journal.is_some() {
+            let before = match self.mode {
+                UpdateMode::Fast => JournalEntry::Pending { id, before: self.pending.get(&id).cloned() },
+                UpdateMode::Witness => JournalEntry::Leaf {
+                    id,
+                    token,
+                    fields: self.tree.get(id).map(|a| a.fields).unwrap_or_default(),
+                    balance: self.tree.get(id).map(|a| a.balance(token)).unwrap_or(0),
+                },
+            };
+            let indexed = !fields.address.is_zero() && !self.by_address.contains_key(&fields.address);
+            let journal = self.journal.as_mut().expect("checked above");
+            journal.push(before);
+            if indexed {
+                journal.push(JournalEntry::Indexed(fields.address));
+            }
+            journal.push(JournalEntry::NextFreeId(self.next_free_id));
+        }
         if !fields.address.is_zero() {
             self.by_address.entry(fields.address).or_insert(id);
         }

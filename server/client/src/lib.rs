@@ -1,0 +1,140 @@
+//! zkpay-client: a typed async client of the zkpay node's HTTP API (the merchant SDK; the wallet
+//! issue grows it). Its dependency tree has no RocksDB, actix, bellman or alloy.
+//!
+//! ```no_run
+//! # async fn f(tx: zkpay_core::tx::L2Tx) -> Result<(), zkpay_client::ClientError> {
+//! let node = zkpay_client::Client::new("http://127.0.0.1:3030")?;
+//! let accepted = node.submit(&tx).await?; // durable in the node's mempool
+//! let info = node.tx(&accepted.tx_hashes[0]).await?;
+//! # Ok(()) }
+//! ```
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+pub use zkpay_api_types as types;
+use zkpay_api_types::*;
+use zkpay_core::tx::L2Tx;
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The node answered with an error (its code is stable: match on it).
+    #[error("the node refused: {0}")]
+    Api(ApiError),
+    /// The node could not be reached, or the connection broke.
+    #[error("HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The answer was not what the API documents.
+    #[error("unexpected answer (HTTP {status}): {body}")]
+    Unexpected {
+        /// HTTP status.
+        status: u16,
+        /// The body (truncated).
+        body: String,
+    },
+    /// The base URL is not a URL.
+    #[error("bad node URL {0:?}")]
+    BadUrl(String),
+}
+
+impl ClientError {
+    /// The API error code, if the node refused.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Api(e) => Some(e.code),
+            _ => None,
+        }
+    }
+}
+
+/// A node's API.
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client of the node at `base` (e.g. `http://127.0.0.1:3030`).
+    pub fn new(base: &str) -> Result<Client, ClientError> {
+        let base = base.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(ClientError::BadUrl(base));
+        }
+        Ok(Client { base, http: reqwest::Client::builder().build()? })
+    }
+
+    async fn answer<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ClientError> {
+        let status = resp.status();
+        let bytes = resp.bytes().await?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|_| ClientError::Unexpected {
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned(),
+            });
+        }
+        match serde_json::from_slice::<ApiError>(&bytes) {
+            Ok(e) => Err(ClientError::Api(e)),
+            Err(_) => Err(ClientError::Unexpected {
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&bytes[..bytes.len().min(500)]).into_owned(),
+            }),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        Self::answer(self.http.get(format!("{}{path}", self.base)).send().await?).await
+    }
+
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ClientError> {
+        Self::answer(self.http.post(format!("{}{path}", self.base)).json(body).send().await?).await
+    }
+
+    /// Submit one tx; answers once it is durable in the mempool.
+    pub async fn submit(&self, tx: &L2Tx) -> Result<SubmitResponse, ClientError> {
+        self.post("/v1/txs", tx).await
+    }
+
+    /// Submit an atomic batch (all in one block, or none).
+    pub async fn submit_batch(&self, txs: &[L2Tx]) -> Result<SubmitResponse, ClientError> {
+        self.post("/v1/txs", &SubmitBatch { batch: txs.to_vec() }).await
+    }
+
+    /// Post raw bytes to `/v1/txs` (for tools and tests that send what a typed tx cannot).
+    pub async fn submit_raw(&self, body: Vec<u8>) -> Result<SubmitResponse, ClientError> {
+        let resp = self
+            .http
+            .post(format!("{}/v1/txs", self.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        Self::answer(resp).await
+    }
+
+    /// A tx by its 0x-hex hash.
+    pub async fn tx(&self, hash: &str) -> Result<TxInfo, ClientError> {
+        self.get(&format!("/v1/txs/{hash}")).await
+    }
+
+    /// An account by id or 0x address.
+    pub async fn account(&self, id_or_address: &str) -> Result<AccountInfo, ClientError> {
+        self.get(&format!("/v1/accounts/{id_or_address}")).await
+    }
+
+    /// A sealed block.
+    pub async fn block(&self, number: u32) -> Result<BlockInfo, ClientError> {
+        self.get(&format!("/v1/blocks/{number}")).await
+    }
+
+    /// The node's status.
+    pub async fn status(&self) -> Result<NodeStatus, ClientError> {
+        self.get("/v1/status").await
+    }
+
+    /// Feed a priority op (dev feed only).
+    pub async fn feed_priority_op(&self, op: &PriorityOpSubmission) -> Result<(), ClientError> {
+        let _: serde_json::Value = self.post("/v1/dev/priority-ops", op).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! Local development chain tooling: anvil (the pinned npm binary in `contracts/node_modules`, which
+//! `scripts/setup.sh` installs). For tests, benchmarks and `zkpay
+//! dev`. Paths come from the caller (configuration lives in the binary, not here).
+
+use alloy::node_bindings::{Anvil, AnvilInstance};
+use std::path::{Path, PathBuf};
+
+/// The pinned anvil inside a checkout rooted at `repo_root`.
+pub fn pinned_anvil(repo_root: &Path) -> PathBuf {
+    repo_root.join("contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")
+}
+
+/// A fresh anvil (chain 31337, its ten funded default accounts) on a free port, from the binary at
+/// `anvil`; killed when dropped.
+pub fn spawn_anvil(anvil: &Path) -> Result<AnvilInstance, String> {
+    if !anvil.exists() {
+        return Err(format!("{} is missing: run scripts/setup.sh (npm ci in contracts/)", anvil.display()));
+    }
+    // `--code-size-limit` is left at the mainnet default so a too-large contract fails here too.
+    Anvil::at(anvil).try_spawn().map_err(|e| format!("cannot start anvil: {e}"))
+}

@@ -1,0 +1,160 @@
+//! The node's configuration: plain data with defaults that run on a laptop. The binary layers a
+//! TOML file, `ZKPAY_*` environment variables and flags into it; the node itself reads nothing
+//! from the environment.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use zkpay_core::types::{AccountId, Address, TokenId};
+
+/// Everything [`crate::Node::spawn`] needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Where the RocksDB store lives.
+    pub data_dir: PathBuf,
+    /// The HTTP API's address.
+    pub listen: SocketAddr,
+    /// The deployment: chain id, rollup contract, the genesis operator and the listed tokens.
+    pub chain: ChainConfig,
+    /// Blocks: sizes, timeout, fee account.
+    pub blocks: BlockConfig,
+    /// Mempool limits.
+    pub mempool: MempoolConfig,
+    /// HTTP limits.
+    pub api: ApiConfig,
+    /// The fee quote: minimum fee per chunk of the op, by fee token (absent: free).
+    pub fees: FeeConfig,
+    /// Accept priority ops over `POST /v1/dev/priority-ops` (dev chains and tests; the L1 watcher
+    /// feeds them otherwise).
+    pub dev_feed: bool,
+}
+
+/// The deployment the node serves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "snake_case")]
+pub struct ChainConfig {
+    /// L1 chain id.
+    pub chain_id: u64,
+    /// Rollup contract address.
+    pub rollup: Address,
+    /// Genesis operator (account 0's address).
+    pub operator: Address,
+    /// Listed token ids besides ETH (0).
+    pub tokens: Vec<TokenId>,
+}
+
+/// Block sealing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlockConfig {
+    /// Directory of the verification keys: the node seals only sizes with a `block_N.vk.json`.
+    pub keys_dir: PathBuf,
+    /// Restrict the sizes to these (must have keys); empty: every size with a key.
+    pub sizes: Vec<usize>,
+    /// Seal this long after the first tx of a block arrived, if it is not full before.
+    pub timeout_ms: u64,
+    /// The account credited with fees.
+    pub fee_account: AccountId,
+}
+
+/// Mempool limits; each has its own error code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MempoolConfig {
+    /// Txs in total (`mempool_full`, 503).
+    pub max_txs: usize,
+    /// Bytes of tx JSON in total (`mempool_full`, 503).
+    pub max_bytes: usize,
+    /// Pending txs per account (`account_mempool_full`, 429).
+    pub max_per_account: usize,
+    /// How far a nonce may be above the account's next pending nonce (`nonce_gap_too_large`).
+    pub max_nonce_gap: u32,
+    /// Txs in one atomic batch (`invalid_batch`).
+    pub max_batch_txs: usize,
+    /// How far in the future `validFrom` may be (`not_yet_valid`), seconds.
+    pub max_valid_from_ahead_secs: u64,
+}
+
+/// HTTP limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Largest request body (`payload_too_large`, 413).
+    pub max_body_bytes: usize,
+    /// HTTP worker threads.
+    pub workers: usize,
+    /// Requests waiting for the sequencer before `unavailable` (503).
+    pub queue_capacity: usize,
+}
+
+/// The node's fee quote.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeeConfig {
+    /// Minimum fee per chunk, by token id (decimal strings in TOML: `"0" = "1000"`).
+    pub per_chunk: BTreeMap<String, String>,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            data_dir: PathBuf::from(".zkpay-node"),
+            listen: "127.0.0.1:3030".parse().expect("valid address"),
+            chain: ChainConfig::default(),
+            blocks: BlockConfig::default(),
+            mempool: MempoolConfig::default(),
+            api: ApiConfig::default(),
+            fees: FeeConfig::default(),
+            dev_feed: false,
+        }
+    }
+}
+
+impl Default for ChainConfig {
+    fn default() -> Self {
+        // anvil's chain and its first default account; the rollup address of a first deployment
+        // by that account on a fresh anvil is set by `zkpay dev`.
+        ChainConfig { chain_id: 31337, rollup: Address([0x11; 20]), operator: Address([0xee; 20]), tokens: vec![] }
+    }
+}
+
+impl Default for BlockConfig {
+    fn default() -> Self {
+        BlockConfig { keys_dir: PathBuf::from("keys"), sizes: vec![], timeout_ms: 1000, fee_account: 0 }
+    }
+}
+
+impl Default for MempoolConfig {
+    fn default() -> Self {
+        MempoolConfig {
+            max_txs: 100_000,
+            max_bytes: 64 << 20,
+            max_per_account: 64,
+            max_nonce_gap: 8,
+            max_batch_txs: 16,
+            max_valid_from_ahead_secs: 3600,
+        }
+    }
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { max_body_bytes: 64 << 10, workers: 2, queue_capacity: 8192 }
+    }
+}
+
+impl FeeConfig {
+    /// The parsed quote: token → minimum fee per chunk.
+    pub fn parsed(&self) -> Result<BTreeMap<TokenId, u128>, String> {
+        self.per_chunk
+            .iter()
+            .map(|(t, f)| {
+                let token = t.parse::<TokenId>().map_err(|e| format!("fees.per_chunk: token {t:?}: {e}"))?;
+                let fee = zkpay_core::serde_util::parse_u128_decimal(f).map_err(|e| format!("fees.per_chunk.{t}: {e}"))?;
+                Ok((token, fee))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,364 @@
+//! zkpay-node: the long-running node — the durable mempool, the sequencer that seals blocks, the
+//! storage writer, and the HTTP API, as tasks under one supervisor. `Node::spawn(config)` starts
+//! it and returns a [`NodeHandle`]; `zkpay node`, the tests and (later) `zkpay dev` use it.
+//!
+//! Tasks (see `server/README.md` for the diagram):
+//! - the **HTTP API** (actix-web workers): parses requests, verifies signatures on the blocking
+//!   pool, and sends admissions to the sequencer through a bounded channel (full: 503);
+//! - the **sequencer** (one thread, the only owner of the state and the mempool): admission rules,
+//!   priority ops in serial order, sealing by size or timeout;
+//! - the **storage writer** (one thread): writes in order, each group in one synced RocksDB
+//!   batch, then answers the requests that waited for it.
+//!
+//! Every task is critical: a failure cancels the node's token, and the node stops — the API
+//! first, then the sequencer, then the writer after its last write.
+
+pub mod config;
+pub mod mempool;
+pub mod rules;
+pub mod sequencer;
+pub mod service;
+pub mod shared;
+pub mod writer;
+
+pub use config::NodeConfig;
+
+use mempool::Entry;
+use sequencer::{SealPolicy, Sequencer, SequencerStart};
+use service::NodeService;
+use shared::Shared;
+use std::net::SocketAddr;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use zkpay_api::ApiLimits;
+use zkpay_core::account_tree::AccountFields;
+use zkpay_core::field::{fr_to_be_bytes, fr_to_hex};
+use zkpay_core::state::{State, UpdateMode, VerifiedTx};
+use zkpay_core::tx::Domain;
+use zkpay_storage::{AccountRecord, Balance, ChainMeta, NodeStore, RocksStore, StorageError, SCHEMA_VERSION};
+
+/// Why the node could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The configuration is not usable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// No keys for the block sizes.
+    #[error("keys: {0}")]
+    Keys(#[from] zkpay_prover::KeyStoreError),
+    /// The store.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// The state rebuilt from storage does not have the root of the last sealed block.
+    #[error("the state rebuilt from storage has root {rebuilt}, but block {block} sealed {stored}: the store is inconsistent")]
+    RootMismatch {
+        /// Last block.
+        block: u32,
+        /// Its stored root.
+        stored: String,
+        /// The rebuilt root.
+        rebuilt: String,
+    },
+    /// The state could not be rebuilt.
+    #[error("rebuilding the state: {0}")]
+    State(#[from] zkpay_core::state::ApplyError),
+    /// The HTTP server.
+    #[error("HTTP server on {addr}: {source}")]
+    Http {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A task panicked or failed.
+    #[error("task {0} failed")]
+    Task(&'static str),
+}
+
+/// The running node.
+pub struct NodeHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: actix_web::dev::ServerHandle,
+    server_task: tokio::task::JoinHandle<std::io::Result<()>>,
+    sequencer: std::thread::JoinHandle<()>,
+    writer: std::thread::JoinHandle<Result<(), StorageError>>,
+}
+
+/// The node.
+pub struct Node;
+
+fn genesis_state(config: &NodeConfig) -> Result<State, NodeError> {
+    let mut state = State::genesis(config.chain.operator)?;
+    for t in &config.chain.tokens {
+        state.register_token(*t)?;
+    }
+    Ok(state)
+}
+
+fn record_of(id: u32, fields: &AccountFields, balances: Vec<(u16, u128)>) -> AccountRecord {
+    AccountRecord {
+        id,
+        nonce: fields.nonce,
+        pub_key_hash: fields.pubkey_hash,
+        address: fields.address,
+        balances: balances.into_iter().map(|(token, amount)| Balance { token, amount }).collect(),
+    }
+}
+
+impl Node {
+    /// Start the node: open (or initialise) the store, rebuild the state and the mempool from it
+    /// (refusing a store of another deployment or schema, or whose state does not have the last
+    /// block's root), and start the tasks. Must be called inside a tokio runtime.
+    pub async fn spawn(config: NodeConfig) -> Result<NodeHandle, NodeError> {
+        let fee_per_chunk = config.fees.parsed().map_err(NodeError::Config)?;
+        let keys = zkpay_prover::KeyStore::new(&config.blocks.keys_dir, config.blocks.keys_dir.join("cache"));
+        let with_keys = keys.block_sizes()?;
+        let sizes = if config.blocks.sizes.is_empty() {
+            with_keys
+        } else {
+            let mut s = config.blocks.sizes.clone();
+            s.sort_unstable();
+            s.dedup();
+            if let Some(missing) = s.iter().find(|n| !with_keys.contains(n)) {
+                return Err(NodeError::Config(format!(
+                    "block size {missing} has no verification key in {} (sizes with keys: {with_keys:?})",
+                    config.blocks.keys_dir.display()
+                )));
+            }
+            s
+        };
+        let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
+
+        let store = {
+            let dir = config.data_dir.clone();
+            tokio::task::spawn_blocking(move || RocksStore::open(&dir)).await.map_err(|_| NodeError::Task("open store"))??
+        };
+        let store = Arc::new(store);
+        let mut genesis = genesis_state(&config)?;
+        let genesis_root = fr_to_be_bytes(&genesis.root());
+        let mut tokens = config.chain.tokens.clone();
+        tokens.sort_unstable();
+        tokens.dedup();
+        let meta = ChainMeta {
+            schema_version: SCHEMA_VERSION,
+            chain_id: domain.chain_id,
+            rollup: domain.rollup,
+            operator: config.chain.operator,
+            genesis_root,
+            tokens: tokens.clone(),
+        };
+        match store.meta()? {
+            None => {
+                let accounts: Vec<AccountRecord> =
+                    genesis.tree().iter().map(|(id, a)| record_of(id, &a.fields, a.balances())).collect();
+                store.init(&meta, &accounts)?;
+                tracing::info!(data_dir = %config.data_dir.display(), "initialised a new store");
+            }
+            Some(found) if found != meta => {
+                return Err(StorageError::WrongDeployment(format!(
+                    "the store in {} is for chain {} rollup {} operator {} tokens {:?}; the configuration says chain {} rollup {} operator {} tokens {:?}",
+                    config.data_dir.display(),
+                    found.chain_id,
+                    found.rollup,
+                    found.operator,
+                    found.tokens,
+                    meta.chain_id,
+                    meta.rollup,
+                    meta.operator,
+                    meta.tokens
+                ))
+                .into())
+            }
+            Some(_) => {}
+        }
+
+        // Rebuild the state and the mempool (off the async threads: a full rehash).
+        let loaded = {
+            let store = store.clone();
+            tokio::task::spawn_blocking(move || store.load()).await.map_err(|_| NodeError::Task("load store"))??
+        };
+        let (state, mempool) = tokio::task::spawn_blocking(move || -> Result<_, NodeError> {
+            let accounts = loaded.accounts.iter().map(|a| {
+                let fields = AccountFields { nonce: a.nonce, pubkey_hash: a.pub_key_hash, address: a.address };
+                (a.id, fields, a.balances.iter().map(|b| (b.token, b.amount)).collect())
+            });
+            let mut state = State::from_accounts(accounts, &tokens)?;
+            state.set_mode(UpdateMode::Fast);
+            let (block, stored) = match &loaded.last_block {
+                Some(b) => (b.number, b.new_root),
+                None => (0, genesis_root),
+            };
+            let rebuilt = fr_to_be_bytes(&state.root());
+            if rebuilt != stored {
+                return Err(NodeError::RootMismatch {
+                    block,
+                    stored: format!("0x{}", hex::encode(stored)),
+                    rebuilt: format!("0x{}", hex::encode(rebuilt)),
+                });
+            }
+            // Signatures were checked at admission; checked again, since the disk is not trusted.
+            let txs: Vec<_> = loaded.mempool.iter().map(|m| m.tx.clone()).collect();
+            let verified = VerifiedTx::verify_all(txs, &domain);
+            let mut entries = Vec::new();
+            for (m, v) in loaded.mempool.iter().zip(verified) {
+                match v {
+                    Ok(tx) => entries.push(Entry {
+                        seq: m.seq,
+                        hash: m.hash.0,
+                        bytes: serde_json::to_vec(&m.tx).map_or(0, |b| b.len()),
+                        tx,
+                        batch: m.batch_id,
+                        received_at: m.received_at,
+                    }),
+                    Err(e) => tracing::error!(seq = m.seq, error = %e, "a stored mempool tx no longer verifies: skipped"),
+                }
+            }
+            Ok((state, (entries, loaded)))
+        })
+        .await
+        .map_err(|_| NodeError::Task("rebuild state"))??;
+        let (entries, loaded) = mempool;
+        let last_block = loaded.last_block.as_ref().map_or((0, 0), |b| (b.number, b.timestamp));
+        tracing::info!(
+            last_block = last_block.0,
+            root = %fr_to_hex(&{ let mut s = state.clone(); s.root() }),
+            mempool = entries.len(),
+            pending_priority = loaded.pending_priority.len(),
+            "state rebuilt from storage"
+        );
+
+        let cancel = CancellationToken::new();
+        let shared = Arc::new(Shared::new(domain, sizes.clone(), config.dev_feed, cancel.clone(), last_block.0));
+        let (job_tx, job_rx) = mpsc::channel();
+        let writer = {
+            let (store, shared) = (store.clone(), shared.clone());
+            std::thread::Builder::new()
+                .name("zkpay-writer".into())
+                .spawn(move || writer::run(store, shared, job_rx))
+                .map_err(|_| NodeError::Task("writer"))?
+        };
+        let admission = rules::Admission {
+            max_txs: config.mempool.max_txs,
+            max_bytes: config.mempool.max_bytes,
+            max_per_account: config.mempool.max_per_account,
+            max_nonce_gap: config.mempool.max_nonce_gap,
+            max_valid_from_ahead_secs: config.mempool.max_valid_from_ahead_secs,
+            fee_per_chunk,
+        };
+        let policy = SealPolicy {
+            sizes: sizes.clone(),
+            timeout: Duration::from_millis(config.blocks.timeout_ms),
+            fee_account: config.blocks.fee_account,
+        };
+        let start = SequencerStart {
+            state,
+            mempool: entries,
+            priority: loaded.pending_priority,
+            next_serial: loaded.next_priority_serial,
+            last_block,
+            next_seq: loaded.next_seq,
+            next_history_seq: loaded.next_history_seq,
+            next_batch_id: loaded.next_batch_id,
+        };
+        let (cmd_tx, cmd_rx) = mpsc::sync_channel(config.api.queue_capacity.max(1));
+        let sequencer = {
+            let shared = shared.clone();
+            std::thread::Builder::new()
+                .name("zkpay-sequencer".into())
+                .spawn(move || {
+                    let seq = Sequencer::new(start, admission, policy, shared.clone(), job_tx);
+                    seq.run(cmd_rx);
+                    // Whatever made it stop, the node stops with it.
+                    shared.cancel.cancel();
+                })
+                .map_err(|_| NodeError::Task("sequencer"))?
+        };
+
+        let service = actix_web::web::Data::new(NodeService::new(store.clone(), shared.clone(), cmd_tx, genesis_root));
+        let limits = ApiLimits { max_body_bytes: config.api.max_body_bytes, max_batch_txs: config.mempool.max_batch_txs };
+        let server = actix_web::HttpServer::new(move || {
+            let service = service.clone();
+            actix_web::App::new().configure(move |c| zkpay_api::configure(c, service, limits))
+        })
+        .workers(config.api.workers.max(1))
+        .disable_signals()
+        .shutdown_timeout(5)
+        .bind(config.listen)
+        .map_err(|source| NodeError::Http { addr: config.listen, source })?;
+        let addr = server.addrs().first().copied().unwrap_or(config.listen);
+        let server = server.run();
+        let server_handle = server.handle();
+        let server_task = {
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                let r = server.await;
+                cancel.cancel();
+                r
+            })
+        };
+        {
+            // Stop accepting requests as soon as anything cancels the node.
+            let (cancel, handle) = (cancel.clone(), server_handle.clone());
+            tokio::spawn(async move {
+                cancel.cancelled().await;
+                handle.stop(true).await;
+            });
+        }
+        tracing::info!(%addr, chain_id = domain.chain_id, rollup = %domain.rollup, block_sizes = ?sizes, "zkpay node listening");
+        Ok(NodeHandle { addr, shared, server: server_handle, server_task, sequencer, writer })
+    }
+}
+
+impl NodeHandle {
+    /// The API's address (the bound port when the configuration said port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Blocks sealed and on disk since the start.
+    pub fn sealed_blocks(&self) -> u64 {
+        self.shared.sealed_blocks()
+    }
+
+    /// The last block on disk.
+    pub fn last_block(&self) -> u32 {
+        self.shared.durable_block()
+    }
+
+    /// A token that is cancelled when the node stops (or to stop it).
+    pub fn cancel_token(&self) -> CancellationToken {
+        self.shared.cancel.clone()
+    }
+
+    /// Stop gracefully: no new requests, the sequencer stops, the writer finishes every queued
+    /// write, the store closes.
+    pub async fn shutdown(self) -> Result<(), NodeError> {
+        self.shared.cancel.cancel();
+        self.wait().await
+    }
+
+    /// Wait until the node stops (a shutdown elsewhere, or a failed task), then finish stopping.
+    pub async fn wait(self) -> Result<(), NodeError> {
+        self.shared.cancel.cancelled().await;
+        self.server.stop(true).await;
+        let http = self.server_task.await;
+        let sequencer = tokio::task::spawn_blocking(move || self.sequencer.join()).await;
+        let writer = tokio::task::spawn_blocking(move || self.writer.join()).await;
+        if !matches!(sequencer, Ok(Ok(()))) {
+            return Err(NodeError::Task("sequencer"));
+        }
+        match writer {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => return Err(NodeError::Storage(e)),
+            _ => return Err(NodeError::Task("writer")),
+        }
+        match http {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(source)) => Err(NodeError::Http { addr: self.addr, source }),
+            Err(_) => Err(NodeError::Task("http")),
+        }
+    }
+}

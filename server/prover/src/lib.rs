@@ -1,0 +1,74 @@
+//! zkpay-prover: Groth16 proofs of sealed blocks and of exits, and the store of the keys they use.
+//!
+//! - [`KeyStore`]: the proving and verification keys of a deployment, found in directories given
+//!   by configuration (never by environment variables): which block sizes can be proven, and the
+//!   proving key of each, loaded once.
+//! - [`prove_block`] / [`prove_exit`]: a proof in the contracts' `uint256[8]` encoding, with the
+//!   witness checked for satisfiability before proving and the proof verified natively after.
+//!
+//! Proving is CPU-bound and takes seconds: callers run it off async threads.
+
+mod keystore;
+
+pub use keystore::{KeyStore, KeyStoreError};
+
+use zkpay_circuit::bellman_ce::groth16::Parameters;
+use zkpay_circuit::block::witness::BlockWitness;
+use zkpay_circuit::block::BlockCircuit;
+use zkpay_circuit::exit::{ExitCircuit, ExitPublicInputs};
+use zkpay_circuit::prover::{proof_to_uint256_8, prove, verify};
+use zkpay_circuit::verifier_sol::Uint256;
+use zkpay_circuit::Engine;
+use zkpay_core::account_tree::AccountTree;
+use zkpay_core::block::Block;
+use zkpay_core::types::{AccountId, TokenId};
+
+/// A Groth16 proof in the contracts' encoding: eight big-endian 256-bit words (docs/protocol.md §12).
+pub type ProofWords = [Uint256; 8];
+
+/// Why a proof could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ProveError {
+    /// The block has no circuit witness (sealed in fast mode, or core and circuit disagree).
+    #[error("block witness: {0}")]
+    Witness(String),
+    /// The witness does not satisfy the circuit (the first failing constraint).
+    #[error("the witness does not satisfy the circuit: {0}")]
+    Unsatisfied(String),
+    /// Proving failed.
+    #[error("proving failed: {0}")]
+    Prover(String),
+    /// The proof does not verify natively (wrong key for the circuit).
+    #[error("the proof does not verify under the key's own verifying key")]
+    NotVerified,
+}
+
+/// A proof of `block` (sealed in witness mode), checked natively.
+pub fn prove_block(params: &Parameters<Engine>, block: &Block) -> Result<ProofWords, ProveError> {
+    let witness = BlockWitness::from_block(block).map_err(|e| ProveError::Witness(e.to_string()))?;
+    let circuit = BlockCircuit::new(witness);
+    // bellman's prover does not check satisfiability: a bad witness would give a bad proof.
+    circuit.check().map_err(ProveError::Unsatisfied)?;
+    let proof = prove(params, circuit).map_err(|e| ProveError::Prover(e.to_string()))?;
+    if !verify(&params.vk, &proof, &[block.public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
+        return Err(ProveError::NotVerified);
+    }
+    Ok(proof_to_uint256_8(&proof))
+}
+
+/// An exit proof of `token` of account `account` under the current root of `tree` (a restored
+/// state), with its public inputs, checked natively.
+pub fn prove_exit(
+    params: &Parameters<Engine>,
+    tree: &AccountTree,
+    account: AccountId,
+    token: TokenId,
+) -> Result<(ProofWords, ExitPublicInputs), ProveError> {
+    let (circuit, public) =
+        ExitCircuit::from_state(tree, account, token).map_err(|e| ProveError::Witness(e.to_string()))?;
+    let proof = prove(params, circuit).map_err(|e| ProveError::Prover(e.to_string()))?;
+    if !verify(&params.vk, &proof, &public.to_field_elements()).map_err(|e| ProveError::Prover(e.to_string()))? {
+        return Err(ProveError::NotVerified);
+    }
+    Ok((proof_to_uint256_8(&proof), public))
+}

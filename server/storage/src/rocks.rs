@@ -1,0 +1,278 @@
+//! The RocksDB backend: one column family per kind of record, big-endian integer keys (so
+//! iteration is in numeric order), JSON values, every write one synced `WriteBatch`.
+
+use crate::records::*;
+use crate::{NodeStore, StorageError, SCHEMA_VERSION};
+use rocksdb::{ColumnFamily, DBRecoveryMode, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::path::Path;
+use zkpay_core::types::{AccountId, Address};
+
+const META: &str = "meta";
+const ACCOUNTS: &str = "accounts";
+const ADDRESSES: &str = "addresses";
+const BLOCKS: &str = "blocks";
+const TXS: &str = "txs";
+const HISTORY: &str = "history";
+const MEMPOOL: &str = "mempool";
+const PRIORITY: &str = "priority";
+const FAMILIES: [&str; 8] = [META, ACCOUNTS, ADDRESSES, BLOCKS, TXS, HISTORY, MEMPOOL, PRIORITY];
+
+const KEY_CHAIN: &[u8] = b"chain";
+const KEY_LAST_BLOCK: &[u8] = b"last_block";
+const KEY_NEXT_SEQ: &[u8] = b"next_seq";
+const KEY_NEXT_HISTORY: &[u8] = b"next_history_seq";
+const KEY_NEXT_BATCH: &[u8] = b"next_batch_id";
+
+/// The node's RocksDB store.
+pub struct RocksStore {
+    db: DB,
+}
+
+fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    // The records are plain data with string/number fields: serialization cannot fail.
+    serde_json::to_vec(v).expect("records serialize")
+}
+
+fn decode<T: DeserializeOwned>(cf: &'static str, key: &[u8], bytes: &[u8]) -> Result<T, StorageError> {
+    serde_json::from_slice(bytes).map_err(|e| corrupt(cf, key, e.to_string()))
+}
+
+fn corrupt(cf: &'static str, key: &[u8], reason: String) -> StorageError {
+    StorageError::Corrupt { cf, key: hex::encode(key), reason }
+}
+
+fn u64_value(cf: &'static str, key: &[u8], bytes: &[u8]) -> Result<u64, StorageError> {
+    let b: [u8; 8] = bytes.try_into().map_err(|_| corrupt(cf, key, format!("{} bytes, not 8", bytes.len())))?;
+    Ok(u64::from_be_bytes(b))
+}
+
+fn history_key(account: AccountId, seq: u64) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&account.to_be_bytes());
+    k[4..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+impl RocksStore {
+    /// Open (or create) the store at `path`. Crash safety: write-ahead log on, point-in-time WAL
+    /// recovery, paranoid checks, every write synced.
+    pub fn open(path: &Path) -> Result<RocksStore, StorageError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.set_paranoid_checks(true);
+        opts.set_wal_recovery_mode(DBRecoveryMode::PointInTime);
+        opts.set_track_and_verify_wals_in_manifest(true);
+        opts.increase_parallelism(2);
+        let db = DB::open_cf(&opts, path, FAMILIES)?;
+        Ok(RocksStore { db })
+    }
+
+    fn cf(&self, name: &str) -> &ColumnFamily {
+        // Every family in FAMILIES is created on open.
+        self.db.cf_handle(name).expect("column family exists")
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, cf: &'static str, key: &[u8]) -> Result<Option<T>, StorageError> {
+        match self.db.get_pinned_cf(self.cf(cf), key)? {
+            Some(v) => decode(cf, key, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn get_u64(&self, key: &[u8]) -> Result<u64, StorageError> {
+        match self.db.get_pinned_cf(self.cf(META), key)? {
+            Some(v) => u64_value(META, key, &v),
+            None => Ok(0),
+        }
+    }
+
+    fn scan<T: DeserializeOwned>(&self, cf: &'static str) -> Result<Vec<T>, StorageError> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(cf), IteratorMode::Start) {
+            let (k, v) = item?;
+            out.push(decode(cf, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn synced(&self, batch: WriteBatch) -> Result<(), StorageError> {
+        let mut opts = WriteOptions::default();
+        opts.set_sync(true);
+        self.db.write_opt(batch, &opts)?;
+        Ok(())
+    }
+
+    fn put_account(&self, batch: &mut WriteBatch, a: &AccountRecord) {
+        batch.put_cf(self.cf(ACCOUNTS), a.id.to_be_bytes(), encode(a));
+        batch.put_cf(self.cf(ADDRESSES), a.address.0, a.id.to_be_bytes());
+    }
+}
+
+impl NodeStore for RocksStore {
+    fn meta(&self) -> Result<Option<ChainMeta>, StorageError> {
+        let meta: Option<ChainMeta> = self.get_json(META, KEY_CHAIN)?;
+        if let Some(m) = &meta {
+            if m.schema_version != SCHEMA_VERSION {
+                return Err(StorageError::SchemaVersion { found: m.schema_version, expected: SCHEMA_VERSION });
+            }
+        }
+        Ok(meta)
+    }
+
+    fn init(&self, meta: &ChainMeta, genesis: &[AccountRecord]) -> Result<(), StorageError> {
+        if let Some(existing) = self.meta()? {
+            return Err(StorageError::WrongDeployment(format!("already initialised for {existing:?}")));
+        }
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(META), KEY_CHAIN, encode(meta));
+        batch.put_cf(self.cf(META), KEY_LAST_BLOCK, 0u64.to_be_bytes());
+        for a in genesis {
+            self.put_account(&mut batch, a);
+        }
+        self.synced(batch)
+    }
+
+    fn load(&self) -> Result<Loaded, StorageError> {
+        let meta = self.meta()?.ok_or_else(|| StorageError::WrongDeployment("the store is not initialised".into()))?;
+        let last = self.last_block()?;
+        let last_block = if last == 0 {
+            None
+        } else {
+            Some(self.block(last)?.ok_or_else(|| corrupt(BLOCKS, &last.to_be_bytes(), "last block missing".into()))?)
+        };
+        let priority: Vec<PriorityRecord> = self.scan(PRIORITY)?;
+        let next_priority_serial = priority.last().map(|p| p.op.serial_id + 1).unwrap_or(0);
+        let pending_priority = priority.into_iter().filter(|p| p.status == PriorityStatus::Pending).collect();
+        Ok(Loaded {
+            accounts: self.scan(ACCOUNTS)?,
+            last_block,
+            mempool: self.scan(MEMPOOL)?,
+            pending_priority,
+            next_priority_serial,
+            next_seq: self.get_u64(KEY_NEXT_SEQ)?,
+            next_history_seq: self.get_u64(KEY_NEXT_HISTORY)?,
+            next_batch_id: self.get_u64(KEY_NEXT_BATCH)?,
+            meta,
+        })
+    }
+
+    fn write(&self, writes: &[Write]) -> Result<(), StorageError> {
+        let mut batch = WriteBatch::default();
+        let (mut next_seq, mut next_history, mut next_batch) = (None, None, None);
+        for w in writes {
+            match w {
+                Write::Accept(entries) => {
+                    for e in entries {
+                        let record = TxRecord {
+                            hash: e.hash,
+                            tx: e.tx.clone(),
+                            status: zkpay_api_types::TxStatus::Queued,
+                            block: None,
+                            rejection: None,
+                            batch_id: e.batch_id,
+                            received_at: e.received_at,
+                            seq: e.seq,
+                        };
+                        batch.put_cf(self.cf(TXS), e.hash.0, encode(&record));
+                        batch.put_cf(self.cf(MEMPOOL), e.seq.to_be_bytes(), encode(e));
+                        next_seq = Some(e.seq + 1);
+                        if let Some(b) = e.batch_id {
+                            next_batch = Some(b + 1);
+                        }
+                    }
+                }
+                Write::Seal(sealed) => {
+                    let b = &sealed.block;
+                    batch.put_cf(self.cf(BLOCKS), b.number.to_be_bytes(), encode(b));
+                    for a in &sealed.accounts {
+                        self.put_account(&mut batch, a);
+                    }
+                    for t in sealed.included.iter().chain(&sealed.rejected) {
+                        batch.put_cf(self.cf(TXS), t.hash.0, encode(t));
+                        batch.delete_cf(self.cf(MEMPOOL), t.seq.to_be_bytes());
+                    }
+                    for p in &sealed.priority {
+                        batch.put_cf(self.cf(PRIORITY), p.op.serial_id.to_be_bytes(), encode(p));
+                    }
+                    for (account, seq, hash) in &sealed.history {
+                        batch.put_cf(self.cf(HISTORY), history_key(*account, *seq), hash);
+                        next_history = Some(next_history.unwrap_or(0).max(seq + 1));
+                    }
+                    batch.put_cf(self.cf(META), KEY_LAST_BLOCK, u64::from(b.number).to_be_bytes());
+                }
+                Write::Priority(p) => {
+                    batch.put_cf(self.cf(PRIORITY), p.op.serial_id.to_be_bytes(), encode(p));
+                }
+                Write::Reject(records) => {
+                    for t in records {
+                        batch.put_cf(self.cf(TXS), t.hash.0, encode(t));
+                        batch.delete_cf(self.cf(MEMPOOL), t.seq.to_be_bytes());
+                    }
+                }
+            }
+        }
+        if let Some(n) = next_seq {
+            batch.put_cf(self.cf(META), KEY_NEXT_SEQ, n.to_be_bytes());
+        }
+        if let Some(n) = next_history {
+            batch.put_cf(self.cf(META), KEY_NEXT_HISTORY, n.to_be_bytes());
+        }
+        if let Some(n) = next_batch {
+            batch.put_cf(self.cf(META), KEY_NEXT_BATCH, n.to_be_bytes());
+        }
+        self.synced(batch)
+    }
+
+    fn tx(&self, hash: &[u8; 32]) -> Result<Option<TxRecord>, StorageError> {
+        self.get_json(TXS, hash)
+    }
+
+    fn block(&self, number: u32) -> Result<Option<BlockRecord>, StorageError> {
+        self.get_json(BLOCKS, &number.to_be_bytes())
+    }
+
+    fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StorageError> {
+        self.get_json(ACCOUNTS, &id.to_be_bytes())
+    }
+
+    fn account_id(&self, address: &Address) -> Result<Option<AccountId>, StorageError> {
+        match self.db.get_pinned_cf(self.cf(ADDRESSES), address.0)? {
+            Some(v) => {
+                let b: [u8; 4] =
+                    v.as_ref().try_into().map_err(|_| corrupt(ADDRESSES, &address.0, "id is not 4 bytes".into()))?;
+                Ok(Some(AccountId::from_be_bytes(b)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn priority_op(&self, serial: u64) -> Result<Option<PriorityRecord>, StorageError> {
+        self.get_json(PRIORITY, &serial.to_be_bytes())
+    }
+
+    fn history(&self, account: AccountId, before: Option<u64>, limit: usize) -> Result<Vec<(u64, [u8; 32])>, StorageError> {
+        let start = history_key(account, before.map(|b| b.saturating_sub(1)).unwrap_or(u64::MAX));
+        let mut out = Vec::new();
+        if before == Some(0) {
+            return Ok(out);
+        }
+        for item in self.db.iterator_cf(self.cf(HISTORY), IteratorMode::From(&start, Direction::Reverse)) {
+            let (k, v) = item?;
+            if k.len() != 12 || k[..4] != account.to_be_bytes() || out.len() == limit {
+                break;
+            }
+            let seq = u64_value(HISTORY, &k, &k[4..])?;
+            let hash: [u8; 32] = v.as_ref().try_into().map_err(|_| corrupt(HISTORY, &k, "hash is not 32 bytes".into()))?;
+            out.push((seq, hash));
+        }
+        Ok(out)
+    }
+
+    fn last_block(&self) -> Result<u32, StorageError> {
+        let n = self.get_u64(KEY_LAST_BLOCK)?;
+        u32::try_from(n).map_err(|_| corrupt(META, KEY_LAST_BLOCK, format!("block number {n} out of range")))
+    }
+}
