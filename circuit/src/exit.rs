@@ -193,18 +193,15 @@ impl Circuit<Engine> for ExitCircuit {
 
         // The balance leaf is the amount itself (no hashing).
         let balance_root = root_from_path(cs.namespace(|| "balance path"), &amount, &token_bits, &balance_siblings)?;
-        let leaf =
-            poseidon_hash(cs.namespace(|| "account leaf"), &[nonce, pubkey_hash, owner.clone(), balance_root])?;
+        let leaf = poseidon_hash(cs.namespace(|| "account leaf"), &[nonce, pubkey_hash, owner.clone(), balance_root])?;
         let root = root_from_path(cs.namespace(|| "account path"), &leaf, &account_bits, &account_siblings)?;
         root.enforce_equal(cs.namespace(|| "state root"), &state_root);
 
         // owner ≠ 0 as `owner · inverse = 1`. Kept last, so a test that finds this constraint as the
         // first unsatisfied one knows every other constraint held: an empty leaf is a valid Merkle
         // member, and this is the only check that refuses it.
-        let inverse = cs.alloc(
-            || "owner inverse",
-            || Ok(assigned(owner.value())?.inverse().unwrap_or_else(Fr::zero)),
-        )?;
+        let inverse =
+            cs.alloc(|| "owner inverse", || Ok(assigned(owner.value())?.inverse().unwrap_or_else(Fr::zero)))?;
         cs.enforce(|| "owner nonzero", |_| owner.lc(), |lc| lc + inverse, |lc| lc + CS::one());
         Ok(())
     }

@@ -283,7 +283,6 @@ pub(crate) fn fq_from_be_bytes(bytes: &[u8; 32]) -> Option<Fq> {
     Fq::from_repr(repr).ok()
 }
 
-
 fn g1_to_json(p: &G1Affine) -> G1Json {
     let (x, y) = p.as_xy();
     G1Json { x: fq_to_hex(x), y: fq_to_hex(y) }
@@ -346,7 +345,11 @@ impl VerificationKeyFile {
     /// The bellman verification key (every point checked to be on its curve and not at infinity).
     pub fn verifying_key(&self) -> Result<VerifyingKey<Engine>, String> {
         if self.ic.len() != self.num_public_inputs + 1 {
-            return Err(format!("ic has {} points, expected numPublicInputs + 1 = {}", self.ic.len(), self.num_public_inputs + 1));
+            return Err(format!(
+                "ic has {} points, expected numPublicInputs + 1 = {}",
+                self.ic.len(),
+                self.num_public_inputs + 1
+            ));
         }
         let at = |what: &str, e: String| format!("{what}: {e}");
         Ok(VerifyingKey {
@@ -374,13 +377,20 @@ impl VerificationKeyFile {
 
     /// Whether this file is for `info`.
     pub fn ensure_circuit(&self, info: &CircuitInfo, path: &Path) -> Result<(), KeyError> {
-        if self.circuit != info.name || self.num_public_inputs != info.num_inputs || self.constraints != info.constraints {
+        if self.circuit != info.name
+            || self.num_public_inputs != info.num_inputs
+            || self.constraints != info.constraints
+        {
             let found = CircuitInfo {
                 name: self.circuit.clone(),
                 num_inputs: self.num_public_inputs,
                 constraints: self.constraints,
             };
-            return Err(KeyError::CircuitMismatch { path: path.into(), expected: info.to_string(), found: found.to_string() });
+            return Err(KeyError::CircuitMismatch {
+                path: path.into(),
+                expected: info.to_string(),
+                found: found.to_string(),
+            });
         }
         Ok(())
     }
@@ -641,7 +651,10 @@ pub(crate) mod tests {
         assert!(p1 == p2 && p1.vk == read_verification_key(&written.verification_key).unwrap().1);
         // With the pk back in place, the committed pair is used.
         write_square(committed.path(), DEV_SEED);
-        assert_eq!(dev_keys(committed.path(), cache.path(), "square", || Square(None)).unwrap().1, DevKeysSource::Committed);
+        assert_eq!(
+            dev_keys(committed.path(), cache.path(), "square", || Square(None)).unwrap().1,
+            DevKeysSource::Committed
+        );
         // A committed vk from another seed is stale: the cache no longer matches it and the
         // regenerated key differs from it.
         let stale = write_square(committed.path(), b"another seed");

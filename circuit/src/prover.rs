@@ -82,7 +82,10 @@ pub fn prove<C: Circuit<Engine>>(params: &Parameters<Engine>, circuit: C) -> Res
 /// inputs is an error, not `false`: it means the key and the caller disagree about the circuit.
 pub fn verify(vk: &VerifyingKey<Engine>, proof: &Proof<Engine>, public_inputs: &[Fr]) -> Result<bool, ProverError> {
     if public_inputs.len() + 1 != vk.ic.len() {
-        return Err(ProverError::PublicInputCount { expected: vk.ic.len().saturating_sub(1), got: public_inputs.len() });
+        return Err(ProverError::PublicInputCount {
+            expected: vk.ic.len().saturating_sub(1),
+            got: public_inputs.len(),
+        });
     }
     Ok(verify_proof(&prepare_verifying_key(vk), proof, public_inputs)?)
 }
@@ -246,7 +249,12 @@ mod tests {
             }
             let (x, y) = p.as_xy();
             let mut w = words;
-            w[2..6].copy_from_slice(&[fq_to_be_bytes(&x.c1), fq_to_be_bytes(&x.c0), fq_to_be_bytes(&y.c1), fq_to_be_bytes(&y.c0)]);
+            w[2..6].copy_from_slice(&[
+                fq_to_be_bytes(&x.c1),
+                fq_to_be_bytes(&x.c0),
+                fq_to_be_bytes(&y.c1),
+                fq_to_be_bytes(&y.c0),
+            ]);
             let err = proof_from_uint256_8(&w).unwrap_err();
             assert!(err.to_string().contains("subgroup"), "{err}");
             found = true;

@@ -106,9 +106,7 @@ const Q_DEC: &str = "21888242871839275222246405745257275088696311157297823662689
 /// Big-endian word of a base-field element (a curve coordinate).
 fn fq_to_uint256(x: &Fq) -> Uint256 {
     let mut out = [0u8; 32];
-    x.into_repr()
-        .write_be(&mut out[..])
-        .expect("a 256-bit representation fits 32 bytes");
+    x.into_repr().write_be(&mut out[..]).expect("a 256-bit representation fits 32 bytes");
     out
 }
 
@@ -128,12 +126,7 @@ fn g2_words(p: &G2Affine) -> [Uint256; 4] {
         return [[0; 32]; 4];
     }
     let (x, y) = p.into_xy_unchecked();
-    [
-        fq_to_uint256(&x.c1),
-        fq_to_uint256(&x.c0),
-        fq_to_uint256(&y.c1),
-        fq_to_uint256(&y.c0),
-    ]
+    [fq_to_uint256(&x.c1), fq_to_uint256(&x.c0), fq_to_uint256(&y.c1), fq_to_uint256(&y.c0)]
 }
 
 /// A proof as the `uint256[8]` the generated `verify_*` functions take:
@@ -151,9 +144,7 @@ pub fn proof_to_uint256_8(proof: &Proof<Bn256>) -> [Uint256; 8] {
 /// A public input as the big-endian `uint256` of its canonical integer (always `< r`).
 pub fn public_input_to_uint256(x: &Fr) -> Uint256 {
     let mut out = [0u8; 32];
-    x.into_repr()
-        .write_be(&mut out[..])
-        .expect("a 256-bit representation fits 32 bytes");
+    x.into_repr().write_be(&mut out[..]).expect("a 256-bit representation fits 32 bytes");
     out
 }
 
@@ -349,25 +340,12 @@ pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>, KeyKind)]) -> Stri
     // Block size → key name, ascending: the dispatch order of the generated functions.
     let mut blocks = std::collections::BTreeMap::new();
     for (name, vk, _) in keys {
-        assert!(
-            is_identifier(name),
-            "verifier key name {name:?} is not a Solidity identifier"
-        );
-        assert!(
-            seen.insert(name.to_ascii_uppercase()),
-            "verifier key name {name:?} is used twice"
-        );
+        assert!(is_identifier(name), "verifier key name {name:?} is not a Solidity identifier");
+        assert!(seen.insert(name.to_ascii_uppercase()), "verifier key name {name:?} is used twice");
         assert!(!vk.ic.is_empty(), "verifying key {name:?} has no IC point");
         if let Some(size) = block_size_of(name) {
-            assert_eq!(
-                vk.ic.len(),
-                2,
-                "block key {name:?} must have exactly one public input (the commitment)"
-            );
-            assert!(
-                blocks.insert(size, name.clone()).is_none(),
-                "two block keys of size {size}"
-            );
+            assert_eq!(vk.ic.len(), 2, "block key {name:?} must have exactly one public input (the commitment)");
+            assert!(blocks.insert(size, name.clone()).is_none(), "two block keys of size {size}");
         }
     }
     let dev = keys.iter().any(|(_, _, kind)| *kind == KeyKind::Dev);
@@ -384,18 +362,10 @@ pub fn export_verifier(keys: &[(String, &VerifyingKey<Bn256>, KeyKind)]) -> Stri
 /// [`export_verifier`] over every `*.vk.json` in `dir`, in name order (proving keys are not
 /// needed). Returns the source and the key names.
 pub fn export_verifier_dir(dir: &Path) -> Result<(String, Vec<String>), KeyError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| KeyError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| KeyError::Io { path: dir.to_path_buf(), source })?;
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            e.file_name()
-                .to_str()
-                .and_then(|n| n.strip_suffix(".vk.json"))
-                .map(str::to_string)
-        })
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".vk.json")).map(str::to_string))
         .collect();
     names.sort();
     let mut keys = Vec::with_capacity(names.len());
@@ -411,16 +381,9 @@ pub fn export_verifier_dir(dir: &Path) -> Result<(String, Vec<String>), KeyError
 /// `DEV_KEYS` and the size-generic block interface, dispatching to the `block_<N>` keys.
 fn write_dispatch(out: &mut String, dev: bool, blocks: &std::collections::BTreeMap<u64, String>) {
     writeln!(out).unwrap();
-    writeln!(
-        out,
-        "    /// @notice True iff some key here is an insecure dev key (generated from the public seed):"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    /// the Rollup contract refuses such a verifier on any chain but the local dev chain."
-    )
-    .unwrap();
+    writeln!(out, "    /// @notice True iff some key here is an insecure dev key (generated from the public seed):")
+        .unwrap();
+    writeln!(out, "    /// the Rollup contract refuses such a verifier on any chain but the local dev chain.").unwrap();
     writeln!(out, "    bool public constant DEV_KEYS = {dev};").unwrap();
 
     let sizes: Vec<String> = blocks.keys().map(u64::to_string).collect();
@@ -431,34 +394,18 @@ fn write_dispatch(out: &mut String, dev: bool, blocks: &std::collections::BTreeM
     )
     .unwrap();
     if blocks.is_empty() {
-        writeln!(
-            out,
-            "    function isBlockSize(uint256) external pure returns (bool) {{"
-        )
-        .unwrap();
+        writeln!(out, "    function isBlockSize(uint256) external pure returns (bool) {{").unwrap();
         writeln!(out, "        return false;").unwrap();
     } else {
-        writeln!(
-            out,
-            "    function isBlockSize(uint256 chunks) external pure returns (bool) {{"
-        )
-        .unwrap();
+        writeln!(out, "    function isBlockSize(uint256 chunks) external pure returns (bool) {{").unwrap();
         let cond: Vec<String> = sizes.iter().map(|n| format!("chunks == {n}")).collect();
         writeln!(out, "        return {};", cond.join(" || ")).unwrap();
     }
     writeln!(out, "    }}").unwrap();
 
     writeln!(out).unwrap();
-    writeln!(
-        out,
-        "    /// @notice The block sizes (chunks) that have a key here, ascending."
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    function blockSizes() external pure returns (uint256[] memory sizes) {{"
-    )
-    .unwrap();
+    writeln!(out, "    /// @notice The block sizes (chunks) that have a key here, ascending.").unwrap();
+    writeln!(out, "    function blockSizes() external pure returns (uint256[] memory sizes) {{").unwrap();
     writeln!(out, "        sizes = new uint256[]({});", sizes.len()).unwrap();
     for (i, n) in sizes.iter().enumerate() {
         writeln!(out, "        sizes[{i}] = {n};").unwrap();
@@ -466,29 +413,15 @@ fn write_dispatch(out: &mut String, dev: bool, blocks: &std::collections::BTreeM
     writeln!(out, "    }}").unwrap();
 
     // With no block key the functions only revert: `pure`, unnamed unused parameters (no warnings).
-    let (mutability, proof, input, proofs, inputs) = if blocks.is_empty() {
-        ("pure", "", "", "", "")
-    } else {
-        ("view", " proof", " input", " proofs", " inputs")
-    };
+    let (mutability, proof, input, proofs, inputs) =
+        if blocks.is_empty() { ("pure", "", "", "", "") } else { ("view", " proof", " input", " proofs", " inputs") };
     writeln!(out).unwrap();
-    writeln!(
-        out,
-        "    /// @notice Checks one proof of a block of `chunks` chunks for its public input `input`."
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    /// Reverts with UnknownBlockSize if there is no key for `chunks`."
-    )
-    .unwrap();
+    writeln!(out, "    /// @notice Checks one proof of a block of `chunks` chunks for its public input `input`.")
+        .unwrap();
+    writeln!(out, "    /// Reverts with UnknownBlockSize if there is no key for `chunks`.").unwrap();
     writeln!(out, "    function verifyBlock(uint256 chunks, uint256[8] calldata{proof}, uint256{input}) external {mutability} returns (bool) {{").unwrap();
     for (n, name) in blocks {
-        writeln!(
-            out,
-            "        if (chunks == {n}) return _verify_{name}(proof, [input]);"
-        )
-        .unwrap();
+        writeln!(out, "        if (chunks == {n}) return _verify_{name}(proof, [input]);").unwrap();
     }
     writeln!(out, "        revert UnknownBlockSize(chunks);").unwrap();
     writeln!(out, "    }}").unwrap();
@@ -506,11 +439,7 @@ fn write_dispatch(out: &mut String, dev: bool, blocks: &std::collections::BTreeM
     .unwrap();
     writeln!(out, "    function verifyBlocks(uint256 chunks, uint256[8][] calldata{proofs}, uint256[] calldata{inputs}) external {mutability} returns (bool) {{").unwrap();
     for (n, name) in blocks {
-        writeln!(
-            out,
-            "        if (chunks == {n}) return _verify_{name}_batch(proofs, inputs);"
-        )
-        .unwrap();
+        writeln!(out, "        if (chunks == {n}) return _verify_{name}_batch(proofs, inputs);").unwrap();
     }
     writeln!(out, "        revert UnknownBlockSize(chunks);").unwrap();
     writeln!(out, "    }}").unwrap();
@@ -523,56 +452,23 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     writeln!(out).unwrap();
     writeln!(out, "    // ---- key `{name}`: {n} public input(s) ----").unwrap();
     let [ax, ay] = g1_words(&vk.alpha_g1);
-    writeln!(
-        out,
-        "    uint256 internal constant {k}_ALPHA_X = {};",
-        lit(&ax)
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "    uint256 internal constant {k}_ALPHA_Y = {};",
-        lit(&ay)
-    )
-    .unwrap();
-    for (label, p) in [
-        ("BETA", &vk.beta_g2),
-        ("GAMMA", &vk.gamma_g2),
-        ("DELTA", &vk.delta_g2),
-    ] {
+    writeln!(out, "    uint256 internal constant {k}_ALPHA_X = {};", lit(&ax)).unwrap();
+    writeln!(out, "    uint256 internal constant {k}_ALPHA_Y = {};", lit(&ay)).unwrap();
+    for (label, p) in [("BETA", &vk.beta_g2), ("GAMMA", &vk.gamma_g2), ("DELTA", &vk.delta_g2)] {
         let words = g2_words(p);
         for (suffix, w) in ["X1", "X0", "Y1", "Y0"].iter().zip(words.iter()) {
-            writeln!(
-                out,
-                "    uint256 internal constant {k}_{label}_{suffix} = {};",
-                lit(w)
-            )
-            .unwrap();
+            writeln!(out, "    uint256 internal constant {k}_{label}_{suffix} = {};", lit(w)).unwrap();
         }
     }
     for (j, p) in vk.ic.iter().enumerate() {
         let [x, y] = g1_words(p);
-        writeln!(
-            out,
-            "    uint256 internal constant {k}_IC{j}_X = {};",
-            lit(&x)
-        )
-        .unwrap();
-        writeln!(
-            out,
-            "    uint256 internal constant {k}_IC{j}_Y = {};",
-            lit(&y)
-        )
-        .unwrap();
+        writeln!(out, "    uint256 internal constant {k}_IC{j}_X = {};", lit(&x)).unwrap();
+        writeln!(out, "    uint256 internal constant {k}_IC{j}_Y = {};", lit(&y)).unwrap();
     }
 
     // Single proof: e(-A, B) * e(alpha, beta) * e(L, gamma) * e(C, delta) == 1.
     writeln!(out).unwrap();
-    writeln!(
-        out,
-        "    /// @notice Checks one `{name}` proof for its {n} public input(s)."
-    )
-    .unwrap();
+    writeln!(out, "    /// @notice Checks one `{name}` proof for its {n} public input(s).").unwrap();
     writeln!(
         out,
         "    function verify_{name}(uint256[8] calldata proof, uint256[{n}] calldata input) external view returns (bool) {{"
@@ -591,12 +487,7 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     writeln!(out, "        uint256[2] memory l = [{k}_IC0_X, {k}_IC0_Y];").unwrap();
     for j in 1..=n {
         writeln!(out, "        if (input[{i}] >= R) return false;", i = j - 1).unwrap();
-        writeln!(
-            out,
-            "        _mulAcc(l, {k}_IC{j}_X, {k}_IC{j}_Y, input[{i}]);",
-            i = j - 1
-        )
-        .unwrap();
+        writeln!(out, "        _mulAcc(l, {k}_IC{j}_X, {k}_IC{j}_Y, input[{i}]);", i = j - 1).unwrap();
     }
     writeln!(out, "        uint256[] memory p = new uint256[](24);").unwrap();
     writeln!(out, "        p[0] = proof[0];").unwrap();
@@ -604,13 +495,7 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     for w in 2..6 {
         writeln!(out, "        p[{w}] = proof[{w}];").unwrap();
     }
-    put_pair(
-        out,
-        "",
-        6,
-        [&format!("{k}_ALPHA_X"), &format!("{k}_ALPHA_Y")],
-        &format!("{k}_BETA"),
-    );
+    put_pair(out, "", 6, [&format!("{k}_ALPHA_X"), &format!("{k}_ALPHA_Y")], &format!("{k}_BETA"));
     put_pair(out, "", 12, ["l[0]", "l[1]"], &format!("{k}_GAMMA"));
     put_pair(out, "", 18, ["proof[6]", "proof[7]"], &format!("{k}_DELTA"));
     writeln!(out, "        return _pairing(p);").unwrap();
@@ -626,7 +511,8 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
         "    /// @notice Checks `proofs[i]` for `inputs[i]`, all `{name}` proofs, with one pairing call (see the"
     )
     .unwrap();
-    writeln!(out, "    /// contract notes for the random linear combination). False if empty or the lengths differ.").unwrap();
+    writeln!(out, "    /// contract notes for the random linear combination). False if empty or the lengths differ.")
+        .unwrap();
     writeln!(
         out,
         "    function verify_{name}_batch(uint256[8][] calldata proofs, uint256[] calldata inputs) external view returns (bool) {{"
@@ -641,46 +527,18 @@ fn write_key(out: &mut String, name: &str, vk: &VerifyingKey<Bn256>) {
     )
     .unwrap();
     writeln!(out, "        uint256 n = proofs.length;").unwrap();
-    writeln!(
-        out,
-        "        if (n == 0 || inputs.length != n) return false;"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "        bytes32 seed = keccak256(abi.encode(proofs, inputs));"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "        uint256[] memory p = new uint256[](6 * (n + 3));"
-    )
-    .unwrap();
+    writeln!(out, "        if (n == 0 || inputs.length != n) return false;").unwrap();
+    writeln!(out, "        bytes32 seed = keccak256(abi.encode(proofs, inputs));").unwrap();
+    writeln!(out, "        uint256[] memory p = new uint256[](6 * (n + 3));").unwrap();
     writeln!(out, "        uint256[2] memory c; // sum r_i*C_i").unwrap();
-    writeln!(
-        out,
-        "        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R"
-    )
-    .unwrap();
+    writeln!(out, "        uint256[2] memory sums; // [sum r_i, sum r_i*x_i] mod R").unwrap();
     writeln!(out, "        for (uint256 i = 0; i < n; i++) {{").unwrap();
-    writeln!(
-        out,
-        "            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;"
-    )
-    .unwrap();
+    writeln!(out, "            if (!_batchTerm(p, c, sums, proofs[i], inputs[i], i, seed)) return false;").unwrap();
     writeln!(out, "        }}").unwrap();
     writeln!(out, "        uint256 o = 6 * n;").unwrap();
     writeln!(out, "        uint256[2] memory a; // (sum r_i)*alpha").unwrap();
-    writeln!(
-        out,
-        "        _mulAcc(a, {k}_ALPHA_X, {k}_ALPHA_Y, sums[0]);"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1"
-    )
-    .unwrap();
+    writeln!(out, "        _mulAcc(a, {k}_ALPHA_X, {k}_ALPHA_Y, sums[0]);").unwrap();
+    writeln!(out, "        uint256[2] memory l; // sum r_i*L_i = (sum r_i)*IC_0 + (sum r_i*x_i)*IC_1").unwrap();
     writeln!(out, "        _mulAcc(l, {k}_IC0_X, {k}_IC0_Y, sums[0]);").unwrap();
     writeln!(out, "        _mulAcc(l, {k}_IC1_X, {k}_IC1_Y, sums[1]);").unwrap();
     put_pair(out, "o", 0, ["a[0]", "a[1]"], &format!("{k}_BETA"));
@@ -706,14 +564,10 @@ mod tests {
     /// A point and a key made from fixed multiples of the generators: enough for layout tests
     /// without running a setup (the EVM test in `tests/verifier_evm.rs` uses real keys).
     fn g1(k: u64) -> G1Affine {
-        G1Affine::one()
-            .mul(Fr::from_str(&k.to_string()).unwrap().into_repr())
-            .into_affine()
+        G1Affine::one().mul(Fr::from_str(&k.to_string()).unwrap().into_repr()).into_affine()
     }
     fn g2(k: u64) -> G2Affine {
-        G2Affine::one()
-            .mul(Fr::from_str(&k.to_string()).unwrap().into_repr())
-            .into_affine()
+        G2Affine::one().mul(Fr::from_str(&k.to_string()).unwrap().into_repr()).into_affine()
     }
     fn vk(inputs: usize) -> VerifyingKey<Bn256> {
         VerifyingKey {
@@ -729,11 +583,7 @@ mod tests {
 
     #[test]
     fn proof_words_round_trip_in_eip197_order() {
-        let proof = Proof::<Bn256> {
-            a: g1(9),
-            b: g2(10),
-            c: g1(12),
-        };
+        let proof = Proof::<Bn256> { a: g1(9), b: g2(10), c: g1(12) };
         let w = proof_to_uint256_8(&proof);
         let a = G1Affine::from_xy_checked(fq_from_word(&w[0]), fq_from_word(&w[1])).unwrap();
         let mut bx = Fq2::zero();
@@ -749,11 +599,7 @@ mod tests {
 
     #[test]
     fn infinity_is_all_zero_words() {
-        let proof = Proof::<Bn256> {
-            a: G1::zero().into_affine(),
-            b: G2::zero().into_affine(),
-            c: g1(1),
-        };
+        let proof = Proof::<Bn256> { a: G1::zero().into_affine(), b: G2::zero().into_affine(), c: g1(1) };
         let w = proof_to_uint256_8(&proof);
         assert!(w[..6].iter().all(|w| w == &[0u8; 32]));
         assert_ne!(w[6], [0u8; 32]);
@@ -770,10 +616,7 @@ mod tests {
         let mut minus_one = Fr::zero();
         minus_one.sub_assign(&Fr::one());
         let w = public_input_to_uint256(&minus_one);
-        assert_eq!(
-            lit(&w),
-            "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000"
-        );
+        assert_eq!(lit(&w), "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000000");
     }
 
     #[test]
@@ -786,10 +629,7 @@ mod tests {
         assert_eq!(dec_to_hex(Q_DEC), q_hex);
         let mut r_minus_one = Fr::zero();
         r_minus_one.sub_assign(&Fr::one());
-        assert_eq!(
-            lit(&public_input_to_uint256(&r_minus_one))[..64],
-            r_hex[..64]
-        );
+        assert_eq!(lit(&public_input_to_uint256(&r_minus_one))[..64], r_hex[..64]);
         let mut q_minus_one = Fq::zero();
         q_minus_one.sub_assign(&Fq::one());
         assert_eq!(lit(&fq_to_uint256(&q_minus_one))[..64], q_hex[..64]);
@@ -813,10 +653,7 @@ mod tests {
     #[test]
     fn export_is_deterministic_and_has_the_interface() {
         let (block, exit) = (vk(1), vk(5));
-        let keys = vec![
-            ("block_4".to_string(), &block, KeyKind::Dev),
-            ("exit".to_string(), &exit, KeyKind::Dev),
-        ];
+        let keys = vec![("block_4".to_string(), &block, KeyKind::Dev), ("exit".to_string(), &exit, KeyKind::Dev)];
         let a = export_verifier(&keys);
         assert_eq!(a, export_verifier(&keys));
         assert!(a.contains("contract Verifier {"));
@@ -829,10 +666,7 @@ mod tests {
         assert!(a.contains(
             "function verify_exit(uint256[8] calldata proof, uint256[5] calldata input) external view returns (bool)"
         ));
-        assert!(
-            !a.contains("verify_exit_batch"),
-            "batching is only for one-input keys"
-        );
+        assert!(!a.contains("verify_exit_batch"), "batching is only for one-input keys");
         assert!(a.contains("EXIT_IC5_Y"));
         assert!(!a.contains("EXIT_IC6_X"));
         // Different keys, different contract.
@@ -914,7 +748,7 @@ mod tests {
 
     #[test]
     fn export_dir_reads_kinds_and_sorts_names() {
-        use crate::keys::{VerificationKeyFile, CircuitInfo};
+        use crate::keys::{CircuitInfo, VerificationKeyFile};
         let dir = tempfile::tempdir().unwrap();
         let (b, exit) = (vk(1), vk(5));
         for (name, key, kind) in [("exit", &exit, KeyKind::Production), ("block_8", &b, KeyKind::Production)] {

@@ -139,7 +139,12 @@ fn committed_fixture_proofs_verify_on_anvil() {
         let words: [Uint256; 8] = std::array::from_fn(|i| word_of_hex(&p.proof[i]));
         let x = word_of_hex(&p.public_input);
         let sel = selector(&d.compiled, &format!("verify_block_{}(uint256[8],uint256[1])", p.chunks));
-        assert_eq!(call(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[x])), Outcome::True, "{} chunks", p.chunks);
+        assert_eq!(
+            call(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[x])),
+            Outcome::True,
+            "{} chunks",
+            p.chunks
+        );
         assert_eq!(call(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[plus_one(x)])), Outcome::False);
         let gas = estimate_gas(&d.anvil, &d.verifier, &encode_single(&sel, &words, &[x]));
         println!("gas: verify_block_{} (fixture) {gas}", p.chunks);

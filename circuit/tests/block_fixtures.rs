@@ -62,7 +62,12 @@ fn input_hex(x: &Fr) -> String {
 
 /// Everything of a fixture entry but the proof.
 fn header(block: &Block) -> (u32, usize, String, String) {
-    (block.header.number, block.header.chunks, input_hex(&block.public_input), format!("0x{}", hex::encode(block.commitment)))
+    (
+        block.header.number,
+        block.header.chunks,
+        input_hex(&block.public_input),
+        format!("0x{}", hex::encode(block.commitment)),
+    )
 }
 
 fn regenerate(blocks: &[Block]) {
@@ -80,7 +85,13 @@ fn regenerate(blocks: &[Block]) {
         eprintln!("{name}: block {} proved in {:.1?}", block.header.number, start.elapsed());
         assert!(verify(&keys.params.vk, &proof, &[block.public_input]).unwrap());
         let (block_number, chunks, public_input, commitment) = header(block);
-        proofs.push(FixtureProof { block_number, chunks, public_input, commitment, proof: ProofJson::from_proof(&proof).proof });
+        proofs.push(FixtureProof {
+            block_number,
+            chunks,
+            public_input,
+            commitment,
+            proof: ProofJson::from_proof(&proof).proof,
+        });
     }
     let fixture = Fixture { description: DESCRIPTION.to_string(), verifier: VERIFIER.to_string(), proofs };
     let mut text = serde_json::to_string_pretty(&fixture).unwrap();

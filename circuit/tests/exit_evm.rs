@@ -59,8 +59,5 @@ fn exit_proof_verifies_on_anvil_and_tampering_fails() {
     assert_eq!(call(&anvil, &verifier, &encode_single(&sel, &swapped, &input_words)), Outcome::False);
     let mut off_curve = words;
     off_curve[7] = plus_one(words[7]);
-    assert_eq!(
-        call(&anvil, &verifier, &encode_single(&sel, &off_curve, &input_words)),
-        Outcome::PrecompileFailed
-    );
+    assert_eq!(call(&anvil, &verifier, &encode_single(&sel, &off_curve, &input_words)), Outcome::PrecompileFailed);
 }

@@ -26,7 +26,9 @@ fn exit_keys() -> &'static Parameters<Engine> {
 
 fn state() -> AccountTree {
     let mut tree = AccountTree::new();
-    for (id, a, token, amount) in [(0u32, 0xfeu8, 0u16, 0u128), (5, 0x05, 0, 10u128.pow(18)), (5, 0x05, 3, 777), (77, 0x77, 3, 1)] {
+    for (id, a, token, amount) in
+        [(0u32, 0xfeu8, 0u16, 0u128), (5, 0x05, 0, 10u128.pow(18)), (5, 0x05, 3, 777), (77, 0x77, 3, 1)]
+    {
         tree.update(id, token, |f, b| {
             f.address = Address([a; 20]);
             f.pubkey_hash = PubKeyHash([a; 20]);
@@ -70,7 +72,8 @@ fn real_exit_proves_and_verifies_and_each_wrong_input_fails() {
     let words = proof_to_uint256_8(&proof);
     let back = proof_from_uint256_8(&words).unwrap();
     assert!(verify(&params.vk, &back, &inputs).unwrap());
-    let json: ProofJson = serde_json::from_str(&serde_json::to_string(&ProofJson::from_proof(&proof)).unwrap()).unwrap();
+    let json: ProofJson =
+        serde_json::from_str(&serde_json::to_string(&ProofJson::from_proof(&proof)).unwrap()).unwrap();
     assert_eq!(json.to_proof().unwrap(), proof);
 
     // An exit of an amount-0 balance is provable too.

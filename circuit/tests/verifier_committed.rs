@@ -18,8 +18,8 @@ fn committed_verifier_sol_matches_the_committed_keys() {
         "contracts/src/Verifier.sol differs from the export of keys/*.vk.json ({names:?}): run scripts/regen-fixtures.sh"
     );
     // DEV_KEYS follows the kinds recorded in the key files (the Rollup refuses dev keys off the dev chain).
-    let any_dev = names.iter().any(|n| {
-        read_verification_key(&verification_key_path(&root.join("keys"), n)).unwrap().0.kind == KeyKind::Dev
-    });
+    let any_dev = names
+        .iter()
+        .any(|n| read_verification_key(&verification_key_path(&root.join("keys"), n)).unwrap().0.kind == KeyKind::Dev);
     assert!(source.contains(&format!("bool public constant DEV_KEYS = {any_dev};")));
 }

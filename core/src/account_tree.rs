@@ -89,11 +89,7 @@ impl Account {
     /// Non-zero balances, by token id.
     pub fn balances(&self) -> Vec<(TokenId, u128)> {
         // Stored leaves are exactly the non-zero balances (a zero leaf is the empty leaf).
-        self.balances
-            .store()
-            .level(0)
-            .filter_map(|(t, v)| Some((t as TokenId, fr_to_u128(v).ok()?)))
-            .collect()
+        self.balances.store().level(0).filter_map(|(t, v)| Some((t as TokenId, fr_to_u128(v).ok()?))).collect()
     }
 
     /// Root of the balance tree.
@@ -380,7 +376,6 @@ pub fn balance_from_leaf(x: &Fr) -> Result<u128, StateTreeError> {
     fr_to_u128(x)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,7 +451,10 @@ mod tests {
         let mut tree = AccountTree::new();
         tree.update(1, 0, |f, _| f.address = addr(1)).unwrap();
         let root = tree.root();
-        assert_eq!(tree.update(1 << 24, 0, |f, _| f.address = addr(2)), Err(StateTreeError::AccountIdOutOfRange(1 << 24)));
+        assert_eq!(
+            tree.update(1 << 24, 0, |f, _| f.address = addr(2)),
+            Err(StateTreeError::AccountIdOutOfRange(1 << 24))
+        );
         assert_eq!(tree.update(1, 1024, |_, b| *b = 1), Err(StateTreeError::TokenIdOutOfRange(1024)));
         {
             let mut batch = tree.batch();

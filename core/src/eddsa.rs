@@ -77,12 +77,7 @@ fn sub_in_place(a: &mut [u64; 4], b: &[u64; 4]) {
 /// `2a mod l` for a < l (2a < 2^252 fits in four limbs).
 #[inline]
 fn double_mod_l(a: &[u64; 4]) -> [u64; 4] {
-    let mut r = [
-        a[0] << 1,
-        (a[1] << 1) | (a[0] >> 63),
-        (a[2] << 1) | (a[1] >> 63),
-        (a[3] << 1) | (a[2] >> 63),
-    ];
+    let mut r = [a[0] << 1, (a[1] << 1) | (a[0] >> 63), (a[2] << 1) | (a[1] >> 63), (a[3] << 1) | (a[2] >> 63)];
     if geq(&r, &SUBGROUP_ORDER) {
         sub_in_place(&mut r, &SUBGROUP_ORDER);
     }
@@ -213,12 +208,7 @@ fn le_bytes_to_limbs(bytes: &[u8; 32]) -> [u64; 4] {
 /// `v >> 3`: the secret scalar (babyjubjub-rs `scalar_key`) from `8·scalar`. Below 2^252, not
 /// reduced mod l (reduction would not change `scalar·B8`, but we keep the reference's integer).
 fn shr3(v: &[u64; 4]) -> [u64; 4] {
-    [
-        (v[0] >> 3) | (v[1] << 61),
-        (v[1] >> 3) | (v[2] << 61),
-        (v[2] >> 3) | (v[3] << 61),
-        v[3] >> 3,
-    ]
+    [(v[0] >> 3) | (v[1] << 61), (v[1] >> 3) | (v[2] << 61), (v[2] >> 3) | (v[3] << 61), v[3] >> 3]
 }
 
 fn blake512(parts: &[&[u8]]) -> [u8; 64] {
@@ -329,10 +319,7 @@ impl Eq for PublicKey {}
 
 impl PublicKey {
     fn from_point_unchecked(point: Point) -> PublicKey {
-        PublicKey {
-            point,
-            neg_table: std::sync::Arc::new(PointTable::new(&point.neg())),
-        }
+        PublicKey { point, neg_table: std::sync::Arc::new(PointTable::new(&point.neg())) }
     }
 
     fn from_point(point: Point) -> Result<PublicKey, EddsaError> {
@@ -466,10 +453,7 @@ mod tests {
 
     fn circomlib_key() -> PrivateKey {
         let mut k = [0u8; 32];
-        k.copy_from_slice(
-            &hex::decode("0001020304050607080900010203040506070809000102030405060708090001")
-                .unwrap(),
-        );
+        k.copy_from_slice(&hex::decode("0001020304050607080900010203040506070809000102030405060708090001").unwrap());
         PrivateKey::from_bytes(k)
     }
 
@@ -484,29 +468,19 @@ mod tests {
             "6466070937662820620902051049739362987537906109895538826186780010858059362905"
         );
         let pk = sk.public_key();
-        assert_eq!(
-            pk.x(),
-            fr_from_hex("0x1d5ac1f31407018b7d413a4f52c8f74463b30e6ac2238220ad8b254de4eaa3a2")
-                .unwrap()
-        );
-        assert_eq!(
-            pk.y(),
-            fr_from_hex("0x1e1de8a908826c3f9ac2e0ceee929ecd0caf3b99b3ef24523aaab796a6f733c4")
-                .unwrap()
-        );
+        assert_eq!(pk.x(), fr_from_hex("0x1d5ac1f31407018b7d413a4f52c8f74463b30e6ac2238220ad8b254de4eaa3a2").unwrap());
+        assert_eq!(pk.y(), fr_from_hex("0x1e1de8a908826c3f9ac2e0ceee929ecd0caf3b99b3ef24523aaab796a6f733c4").unwrap());
         let mut m = [0u8; 32];
         m[..10].copy_from_slice(&hex::decode("00010203040506070809").unwrap());
         let msg = crate::field::fr_from_le_bytes(&m).unwrap();
         let sig = sk.sign(&msg);
         assert_eq!(
             sig.r8.x,
-            fr_from_hex("0x192b4e51adf302c8139d356d0e08e2404b5ace440ef41fc78f5c4f2428df0765")
-                .unwrap()
+            fr_from_hex("0x192b4e51adf302c8139d356d0e08e2404b5ace440ef41fc78f5c4f2428df0765").unwrap()
         );
         assert_eq!(
             sig.r8.y,
-            fr_from_hex("0x2202bebcf57b820863e0acc88970b6ca7d987a0d513c2ddeb42e3f5d31b4eddf")
-                .unwrap()
+            fr_from_hex("0x2202bebcf57b820863e0acc88970b6ca7d987a0d513c2ddeb42e3f5d31b4eddf").unwrap()
         );
         assert_eq!(
             big(sig.s.limbs()).to_string(),
@@ -540,38 +514,22 @@ mod tests {
             let sb = Scalar(reduce_wide(&mul_wide(&b, &[1, 0, 0, 0])));
             assert_eq!(big(sa.add(&sb).limbs()), (big(&a) + big(&b)) % &l);
             assert_eq!(big(sa.times8().limbs()), (big(&a) * 8u32) % &l);
-            let f = Fr::from_repr(crate::field::FrRepr([
-                a[0],
-                a[1],
-                a[2],
-                a[3] & 0x0fff_ffff_ffff_ffff,
-            ]))
-            .unwrap_or(Fr::one());
-            assert_eq!(
-                big(Scalar::from_fr(&f).limbs()),
-                big(&crate::field::fr_to_limbs(&f)) % &l
-            );
+            let f = Fr::from_repr(crate::field::FrRepr([a[0], a[1], a[2], a[3] & 0x0fff_ffff_ffff_ffff]))
+                .unwrap_or(Fr::one());
+            assert_eq!(big(Scalar::from_fr(&f).limbs()), big(&crate::field::fr_to_limbs(&f)) % &l);
         }
-        assert_eq!(
-            Scalar::from_limbs(SUBGROUP_ORDER),
-            Err(EddsaError::ScalarOutOfRange)
-        );
+        assert_eq!(Scalar::from_limbs(SUBGROUP_ORDER), Err(EddsaError::ScalarOutOfRange));
         let mut lm1 = SUBGROUP_ORDER;
         lm1[0] -= 1;
         assert_eq!(Scalar::from_limbs(lm1).map(|s| *s.limbs()), Ok(lm1));
-        assert_eq!(
-            Scalar::from_le_bytes(&[0xff; 32]),
-            Err(EddsaError::ScalarOutOfRange)
-        );
+        assert_eq!(Scalar::from_le_bytes(&[0xff; 32]), Err(EddsaError::ScalarOutOfRange));
     }
 
     #[test]
     fn debug_does_not_print_the_key() {
         let sk = PrivateKey::from_bytes([0xab; 32]);
         let dbg = format!("{sk:?}");
-        assert!(
-            !dbg.to_lowercase().contains("ab, ") && !dbg.contains("171") && !dbg.contains("abab")
-        );
+        assert!(!dbg.to_lowercase().contains("ab, ") && !dbg.contains("171") && !dbg.contains("abab"));
         assert_eq!(dbg, "PrivateKey(<redacted>)");
         assert_eq!(sk.to_bytes(), [0xab; 32]);
     }
@@ -592,10 +550,7 @@ mod tests {
         let small = fr_from_decimal("1461501637330902918203684832716283019655932542975").unwrap(); // 2^160 − 1
         assert_eq!(PubKeyHash::from_fr_low160(&small).0, [0xff; 20]);
         assert_eq!(PubKeyHash([0xff; 20]).to_fr(), small);
-        assert_eq!(
-            PubKeyHash::from_fr_low160(&fr_from_u64(258)).0[18..],
-            [1, 2]
-        );
+        assert_eq!(PubKeyHash::from_fr_low160(&fr_from_u64(258)).0[18..], [1, 2]);
     }
 
     #[test]
@@ -603,26 +558,11 @@ mod tests {
         let pk = circomlib_key().public_key();
         assert_eq!(PublicKey::from_compressed(&pk.compress()), Ok(pk.clone()));
         assert_eq!(PublicKey::from_xy(pk.x(), pk.y()), Ok(pk.clone()));
-        assert_eq!(
-            pk.point(),
-            Point {
-                x: pk.x(),
-                y: pk.y()
-            }
-        );
-        assert_eq!(
-            PublicKey::from_xy(pk.x(), pk.x()),
-            Err(EddsaError::NotOnCurve)
-        );
-        assert_eq!(
-            PublicKey::from_xy(Fr::zero(), Fr::one()),
-            Err(EddsaError::IdentityKey)
-        );
+        assert_eq!(pk.point(), Point { x: pk.x(), y: pk.y() });
+        assert_eq!(PublicKey::from_xy(pk.x(), pk.x()), Err(EddsaError::NotOnCurve));
+        assert_eq!(PublicKey::from_xy(Fr::zero(), Fr::one()), Err(EddsaError::IdentityKey));
         let mut minus_one = Fr::one();
         minus_one.negate();
-        assert_eq!(
-            PublicKey::from_xy(Fr::zero(), minus_one),
-            Err(EddsaError::NotInSubgroup)
-        );
+        assert_eq!(PublicKey::from_xy(Fr::zero(), minus_one), Err(EddsaError::NotInSubgroup));
     }
 }

@@ -166,10 +166,8 @@ mod tests {
     #[test]
     fn modulus_and_above_are_rejected() {
         assert_eq!(fr_from_decimal(P_DEC), Err(FieldError::NotCanonical));
-        let p_minus_1 = fr_from_decimal(
-            "21888242871839275222246405745257275088548364400416034343698204186575808495616",
-        )
-        .unwrap();
+        let p_minus_1 =
+            fr_from_decimal("21888242871839275222246405745257275088548364400416034343698204186575808495616").unwrap();
         let mut wrapped = p_minus_1;
         wrapped.add_assign(&Fr::one());
         assert!(wrapped.is_zero());

@@ -5,20 +5,20 @@
 //! no async here; everything is deterministic and checked against independent reference
 //! implementations in the tests.
 
+pub mod account_tree;
 pub mod babyjubjub;
+pub mod block;
 pub mod eddsa;
 pub mod field;
-pub mod params;
-pub mod packing;
-pub mod montgomery;
-pub mod poseidon;
-pub mod types;
 pub mod merkle;
-pub mod account_tree;
-pub mod tx;
+pub mod montgomery;
 pub mod ops;
-pub mod serde_util;
-pub mod vectors;
-pub mod state;
-pub mod block;
+pub mod packing;
+pub mod params;
+pub mod poseidon;
 pub mod restore;
+pub mod serde_util;
+pub mod state;
+pub mod tx;
+pub mod types;
+pub mod vectors;

@@ -346,16 +346,14 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], PubdataError> {
-        let out = self
-            .bytes
-            .get(self.pos..self.pos + N)
-            .and_then(|s| <[u8; N]>::try_from(s).ok())
-            .ok_or(PubdataError::Truncated {
+        let out = self.bytes.get(self.pos..self.pos + N).and_then(|s| <[u8; N]>::try_from(s).ok()).ok_or(
+            PubdataError::Truncated {
                 opcode: self.opcode,
                 chunk: self.chunk,
                 needed: self.pos + N,
                 available: self.bytes.len(),
-            })?;
+            },
+        )?;
         self.pos += N;
         Ok(out)
     }
@@ -384,15 +382,11 @@ impl<'a> Reader<'a> {
     }
     fn packed_amount(&mut self) -> Result<u128, PubdataError> {
         let b: [u8; 5] = self.take()?;
-        AMOUNT_FLOAT
-            .unpack_bytes(&b)
-            .map_err(|error| PubdataError::PackedOverflow { chunk: self.chunk, error })
+        AMOUNT_FLOAT.unpack_bytes(&b).map_err(|error| PubdataError::PackedOverflow { chunk: self.chunk, error })
     }
     fn packed_fee(&mut self) -> Result<u128, PubdataError> {
         let b: [u8; 2] = self.take()?;
-        FEE_FLOAT
-            .unpack_bytes(&b)
-            .map_err(|error| PubdataError::PackedOverflow { chunk: self.chunk, error })
+        FEE_FLOAT.unpack_bytes(&b).map_err(|error| PubdataError::PackedOverflow { chunk: self.chunk, error })
     }
 }
 
@@ -420,10 +414,7 @@ impl Op {
     /// Whether L1 must see the op at commit/execute time (PROTOCOL §8): Deposit, Withdraw, FullExit,
     /// ChangePubKey and ForcedExit.
     pub fn is_onchain(&self) -> bool {
-        matches!(
-            self,
-            Op::Deposit(_) | Op::Withdraw(_) | Op::FullExit(_) | Op::ChangePubKey(_) | Op::ForcedExit(_)
-        )
+        matches!(self, Op::Deposit(_) | Op::Withdraw(_) | Op::FullExit(_) | Op::ChangePubKey(_) | Op::ForcedExit(_))
     }
 
     /// The op's fields without the zero padding (opcode first). Errors for an out-of-range account
@@ -504,12 +495,7 @@ fn decode_at(pubdata: &[u8], start: usize, chunk: usize) -> Result<(Op, usize), 
     let opcode = *rest.first().ok_or(PubdataError::Empty)?;
     let chunks = chunks_for_opcode(opcode).ok_or(PubdataError::UnknownOpcode { opcode, chunk })?;
     let len = chunks * CHUNK_BYTES;
-    let bytes = rest.get(..len).ok_or(PubdataError::Truncated {
-        opcode,
-        chunk,
-        needed: len,
-        available: rest.len(),
-    })?;
+    let bytes = rest.get(..len).ok_or(PubdataError::Truncated { opcode, chunk, needed: len, available: rest.len() })?;
     let mut r = Reader { bytes, pos: 1, opcode, chunk };
     let op = match opcode {
         NOOP_OPCODE => Op::Noop(NoopOp),

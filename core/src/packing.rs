@@ -21,9 +21,7 @@ use crate::params::{
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PackingError {
     /// The value is not `mantissa × 10^exponent` with the format's mantissa and exponent ranges.
-    #[error(
-        "{kind} {value} is not packable: it is not m × 10^e with m < 2^{mantissa_bits} and e < 2^{exponent_bits}"
-    )]
+    #[error("{kind} {value} is not packable: it is not m × 10^e with m < 2^{mantissa_bits} and e < 2^{exponent_bits}")]
     NotPackable {
         /// Format name (`"amount"`, `"fee"`).
         kind: &'static str,
@@ -69,9 +67,7 @@ pub enum PackingError {
         got: usize,
     },
     /// Parameters that do not describe a usable float format (see [`FloatFormat::new`]).
-    #[error(
-        "invalid float format: {mantissa_bits}-bit mantissa + {exponent_bits}-bit exponent in {bytes} bytes"
-    )]
+    #[error("invalid float format: {mantissa_bits}-bit mantissa + {exponent_bits}-bit exponent in {bytes} bytes")]
     InvalidFormat {
         /// Requested mantissa bits.
         mantissa_bits: u32,
@@ -107,15 +103,11 @@ const fn pow10(e: u32) -> u128 {
 }
 
 /// The format of packed amounts (PROTOCOL §3): 35-bit mantissa, 5-bit exponent, 5 bytes.
-pub const AMOUNT_FLOAT: FloatFormat = match FloatFormat::new(
-    "amount",
-    AMOUNT_MANTISSA_BITS,
-    FLOAT_EXPONENT_BITS,
-    PACKED_AMOUNT_BYTES,
-) {
-    Ok(f) => f,
-    Err(_) => panic!("invalid amount float parameters"),
-};
+pub const AMOUNT_FLOAT: FloatFormat =
+    match FloatFormat::new("amount", AMOUNT_MANTISSA_BITS, FLOAT_EXPONENT_BITS, PACKED_AMOUNT_BYTES) {
+        Ok(f) => f,
+        Err(_) => panic!("invalid amount float parameters"),
+    };
 
 /// The format of packed fees (PROTOCOL §3): 11-bit mantissa, 5-bit exponent, 2 bytes.
 pub const FEE_FLOAT: FloatFormat =
@@ -146,18 +138,9 @@ impl FloatFormat {
             && bytes <= 8
             && (mantissa_bits + exponent_bits) as usize == 8 * bytes;
         if ok {
-            Ok(FloatFormat {
-                name,
-                mantissa_bits,
-                exponent_bits,
-                bytes,
-            })
+            Ok(FloatFormat { name, mantissa_bits, exponent_bits, bytes })
         } else {
-            Err(PackingError::InvalidFormat {
-                mantissa_bits,
-                exponent_bits,
-                bytes,
-            })
+            Err(PackingError::InvalidFormat { mantissa_bits, exponent_bits, bytes })
         }
     }
 
@@ -271,24 +254,18 @@ impl FloatFormat {
     /// than the format or the value overflows `u128`.
     pub fn unpack_from_u64(&self, packed: u64) -> Result<u128, PackingError> {
         let (mantissa, exponent) = self.split(packed)?;
-        (mantissa as u128)
-            .checked_mul(pow10(exponent))
-            .ok_or(PackingError::Overflow {
-                kind: self.name,
-                packed,
-                mantissa,
-                exponent,
-            })
+        (mantissa as u128).checked_mul(pow10(exponent)).ok_or(PackingError::Overflow {
+            kind: self.name,
+            packed,
+            mantissa,
+            exponent,
+        })
     }
 
     /// Pack `value` into `out`, which must be exactly [`bytes`](Self::bytes) long (big-endian).
     pub fn pack_into(&self, value: u128, out: &mut [u8]) -> Result<(), PackingError> {
         if out.len() != self.bytes {
-            return Err(PackingError::WrongLength {
-                kind: self.name,
-                expected: self.bytes,
-                got: out.len(),
-            });
+            return Err(PackingError::WrongLength { kind: self.name, expected: self.bytes, got: out.len() });
         }
         let packed = self.pack_to_u64(value)?;
         out.copy_from_slice(&packed.to_be_bytes()[8 - self.bytes..]);
@@ -298,11 +275,7 @@ impl FloatFormat {
     /// Unpack a big-endian packed float of exactly [`bytes`](Self::bytes) bytes.
     pub fn unpack_bytes(&self, bytes: &[u8]) -> Result<u128, PackingError> {
         if bytes.len() != self.bytes {
-            return Err(PackingError::WrongLength {
-                kind: self.name,
-                expected: self.bytes,
-                got: bytes.len(),
-            });
+            return Err(PackingError::WrongLength { kind: self.name, expected: self.bytes, got: bytes.len() });
         }
         let packed = bytes.iter().fold(0u64, |acc, b| (acc << 8) | *b as u64);
         self.unpack_from_u64(packed)
@@ -403,22 +376,8 @@ mod tests {
 
     #[test]
     fn formats_match_params() {
-        assert_eq!(
-            (
-                AMOUNT_FLOAT.mantissa_bits(),
-                AMOUNT_FLOAT.exponent_bits(),
-                AMOUNT_FLOAT.bytes()
-            ),
-            (35, 5, 5)
-        );
-        assert_eq!(
-            (
-                FEE_FLOAT.mantissa_bits(),
-                FEE_FLOAT.exponent_bits(),
-                FEE_FLOAT.bytes()
-            ),
-            (11, 5, 2)
-        );
+        assert_eq!((AMOUNT_FLOAT.mantissa_bits(), AMOUNT_FLOAT.exponent_bits(), AMOUNT_FLOAT.bytes()), (35, 5, 5));
+        assert_eq!((FEE_FLOAT.mantissa_bits(), FEE_FLOAT.exponent_bits(), FEE_FLOAT.bytes()), (11, 5, 2));
         assert_eq!(AMOUNT_FLOAT.max_mantissa(), (1 << 35) - 1);
         assert_eq!(FEE_FLOAT.max_mantissa(), 2047);
         assert_eq!(AMOUNT_FLOAT.max_exponent(), 31);
@@ -460,10 +419,7 @@ mod tests {
         assert_eq!(closest_packable_amount(v), v - 1);
         assert_eq!(closest_packable_amount(v + 1), v - 1);
         // 2^35 + 2 = 34359738370 = 3435973837 × 10: packable with exponent 1.
-        assert_eq!(
-            AMOUNT_FLOAT.to_mantissa_exponent(v + 2).unwrap(),
-            (3_435_973_837, 1)
-        );
+        assert_eq!(AMOUNT_FLOAT.to_mantissa_exponent(v + 2).unwrap(), (3_435_973_837, 1));
         // Fees: 2048 is 2^11 (not a multiple of 10); 2050 = 205 × 10.
         assert!(!is_fee_packable(2048) && !is_fee_packable(2049));
         assert_eq!(pack_fee(2050).unwrap(), [0x19, 0xa1]); // (205 << 5) | 1
@@ -477,12 +433,7 @@ mod tests {
         assert_eq!(pack_amount(10).unwrap(), [0, 0, 0, 0x01, 0x40]); // 10 << 5, exponent 0
         assert_eq!(AMOUNT_FLOAT.to_mantissa_exponent(10).unwrap(), (10, 0));
         // 10^18 = 10^10 × 10^8: 10^10 < 2^35, so exponent 8 (not 9 or 18).
-        assert_eq!(
-            AMOUNT_FLOAT
-                .to_mantissa_exponent(1_000_000_000_000_000_000)
-                .unwrap(),
-            (10_000_000_000, 8)
-        );
+        assert_eq!(AMOUNT_FLOAT.to_mantissa_exponent(1_000_000_000_000_000_000).unwrap(), (10_000_000_000, 8));
         assert_eq!(FEE_FLOAT.to_mantissa_exponent(20_000).unwrap(), (2000, 1));
         assert_eq!(FEE_FLOAT.to_mantissa_exponent(30_000).unwrap(), (300, 2));
         // A non-canonical encoding (1 × 10^1) still unpacks to the same value.
@@ -493,24 +444,15 @@ mod tests {
     #[test]
     fn max_representable_values() {
         assert_eq!(AMOUNT_FLOAT.max_value(), MAX_PACKABLE_AMOUNT);
-        assert_eq!(
-            MAX_PACKABLE_AMOUNT,
-            340_282_366_920_000_000_000_000_000_000_000_000_000
-        );
-        assert_eq!(
-            AMOUNT_FLOAT.to_mantissa_exponent(MAX_PACKABLE_AMOUNT).unwrap(),
-            (34_028_236_692, 28)
-        );
+        assert_eq!(MAX_PACKABLE_AMOUNT, 340_282_366_920_000_000_000_000_000_000_000_000_000);
+        assert_eq!(AMOUNT_FLOAT.to_mantissa_exponent(MAX_PACKABLE_AMOUNT).unwrap(), (34_028_236_692, 28));
         let packed = pack_amount(MAX_PACKABLE_AMOUNT).unwrap();
         assert_eq!(unpack_amount(&packed).unwrap(), MAX_PACKABLE_AMOUNT);
         assert_eq!(next_packable_above(&AMOUNT_FLOAT, MAX_PACKABLE_AMOUNT), None);
         assert_eq!(closest_packable_amount(u128::MAX), MAX_PACKABLE_AMOUNT);
         // The next mantissa at exponent 28 overflows u128.
         let over = AMOUNT_FLOAT.join(34_028_236_693, 28).unwrap();
-        assert!(matches!(
-            AMOUNT_FLOAT.unpack_from_u64(over),
-            Err(PackingError::Overflow { exponent: 28, .. })
-        ));
+        assert!(matches!(AMOUNT_FLOAT.unpack_from_u64(over), Err(PackingError::Overflow { exponent: 28, .. })));
 
         assert_eq!(FEE_FLOAT.max_value(), MAX_PACKABLE_FEE);
         assert_eq!(pack_fee(MAX_PACKABLE_FEE).unwrap(), [0xff, 0xff]);
@@ -542,12 +484,7 @@ mod tests {
         let err = unpack_amount(&[0xff; 5]).unwrap_err();
         assert_eq!(
             err,
-            PackingError::Overflow {
-                kind: "amount",
-                packed: 0xff_ffff_ffff,
-                mantissa: (1 << 35) - 1,
-                exponent: 31
-            }
+            PackingError::Overflow { kind: "amount", packed: 0xff_ffff_ffff, mantissa: (1 << 35) - 1, exponent: 31 }
         );
         assert!(err.to_string().contains("34359738367"), "{err}");
         assert_eq!(unpack_fee(&[0xff; 2]).unwrap(), 2047 * pow10(31));
@@ -555,58 +492,25 @@ mod tests {
 
     #[test]
     fn non_packable_values() {
-        for v in [
-            (1u128 << 35) + 1,
-            343_597_383_671,
-            123_456_789_012_345,
-            u128::MAX,
-            MAX_PACKABLE_AMOUNT + 1,
-        ] {
+        for v in [(1u128 << 35) + 1, 343_597_383_671, 123_456_789_012_345, u128::MAX, MAX_PACKABLE_AMOUNT + 1] {
             assert!(!is_amount_packable(v), "{v}");
             let err = pack_amount(v).unwrap_err();
             assert!(err.to_string().contains(&v.to_string()), "{err}");
         }
         for v in [2049u128, 2048, 20_471, 123_456] {
             assert!(!is_fee_packable(v), "{v}");
-            assert!(
-                matches!(pack_fee(v), Err(PackingError::NotPackable { kind: "fee", value, .. }) if value == v)
-            );
+            assert!(matches!(pack_fee(v), Err(PackingError::NotPackable { kind: "fee", value, .. }) if value == v));
         }
     }
 
     #[test]
     fn wrong_widths_are_errors() {
-        assert!(matches!(
-            AMOUNT_FLOAT.split(1 << 40),
-            Err(PackingError::OutOfRange {
-                what: "packed value",
-                ..
-            })
-        ));
-        assert!(matches!(
-            FEE_FLOAT.unpack_from_u64(0x1_0000),
-            Err(PackingError::OutOfRange { bits: 16, .. })
-        ));
-        assert!(matches!(
-            FEE_FLOAT.join(2048, 0),
-            Err(PackingError::OutOfRange { what: "mantissa", .. })
-        ));
-        assert!(matches!(
-            FEE_FLOAT.join(1, 32),
-            Err(PackingError::OutOfRange { what: "exponent", .. })
-        ));
-        assert!(matches!(
-            FEE_FLOAT.unpack_bytes(&[0; 3]),
-            Err(PackingError::WrongLength {
-                expected: 2,
-                got: 3,
-                ..
-            })
-        ));
-        assert!(matches!(
-            AMOUNT_FLOAT.pack_into(1, &mut [0; 4]),
-            Err(PackingError::WrongLength { .. })
-        ));
+        assert!(matches!(AMOUNT_FLOAT.split(1 << 40), Err(PackingError::OutOfRange { what: "packed value", .. })));
+        assert!(matches!(FEE_FLOAT.unpack_from_u64(0x1_0000), Err(PackingError::OutOfRange { bits: 16, .. })));
+        assert!(matches!(FEE_FLOAT.join(2048, 0), Err(PackingError::OutOfRange { what: "mantissa", .. })));
+        assert!(matches!(FEE_FLOAT.join(1, 32), Err(PackingError::OutOfRange { what: "exponent", .. })));
+        assert!(matches!(FEE_FLOAT.unpack_bytes(&[0; 3]), Err(PackingError::WrongLength { expected: 2, got: 3, .. })));
+        assert!(matches!(AMOUNT_FLOAT.pack_into(1, &mut [0; 4]), Err(PackingError::WrongLength { .. })));
     }
 
     #[test]
@@ -624,22 +528,15 @@ mod tests {
             let bytes: [u8; 5] = hex::decode(hex_bytes).unwrap().try_into().unwrap();
             assert_eq!(unpack_amount(&bytes).unwrap(), v);
         }
-        let fees: [(u128, &str); 4] = [
-            (2047, "ffe0"),
-            (2050, "19a1"),
-            (1_500_000_000_000_000, "bb8c"),
-            (MAX_PACKABLE_FEE, "ffff"),
-        ];
+        let fees: [(u128, &str); 4] =
+            [(2047, "ffe0"), (2050, "19a1"), (1_500_000_000_000_000, "bb8c"), (MAX_PACKABLE_FEE, "ffff")];
         for (v, hex_bytes) in fees {
             assert_eq!(hex::encode(pack_fee(v).unwrap()), hex_bytes, "fee {v}");
             let bytes: [u8; 2] = hex::decode(hex_bytes).unwrap().try_into().unwrap();
             assert_eq!(unpack_fee(&bytes).unwrap(), v);
         }
         assert!(!is_amount_packable(12_345_678_901_234_567_890));
-        assert_eq!(
-            closest_packable_amount(12_345_678_901_234_567_890),
-            12_345_678_901_000_000_000
-        );
+        assert_eq!(closest_packable_amount(12_345_678_901_234_567_890), 12_345_678_901_000_000_000);
         assert_eq!(closest_packable_fee(1_234_567), 1_234_000);
     }
 

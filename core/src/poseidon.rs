@@ -402,10 +402,7 @@ mod tests {
     #[test]
     fn h_1_2_matches_protocol_vector() {
         let h = hash(&[fr_from_u64(1), fr_from_u64(2)]).unwrap();
-        assert_eq!(
-            h,
-            fr_from_hex("0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189a").unwrap()
-        );
+        assert_eq!(h, fr_from_hex("0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189a").unwrap());
         assert_eq!(hash2(&fr_from_u64(1), &fr_from_u64(2)), h);
     }
 

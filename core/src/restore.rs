@@ -142,7 +142,8 @@ impl Restorer {
         pubdata: &[u8],
         expected_root: &Fr,
     ) -> Result<(), RestoreError> {
-        let next = self.last_block.checked_add(1).ok_or(RestoreError::OutOfOrder { expected: u32::MAX, got: number })?;
+        let next =
+            self.last_block.checked_add(1).ok_or(RestoreError::OutOfOrder { expected: u32::MAX, got: number })?;
         if number != next {
             return Err(RestoreError::OutOfOrder { expected: next, got: number });
         }

@@ -148,8 +148,8 @@ mod tests {
 
     #[test]
     fn pubkey_hash_keeps_low_160_bits() {
-        let x = crate::field::fr_from_hex("0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
-            .unwrap();
+        let x =
+            crate::field::fr_from_hex("0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").unwrap();
         let h = PubKeyHash::from_fr_low160(&x);
         assert_eq!(h.to_string(), "0x89abcdef0123456789abcdef0123456789abcdef");
     }
@@ -163,8 +163,13 @@ mod tests {
         let h = PubKeyHash([7; 20]);
         let j = serde_json::to_string(&h).unwrap();
         assert_eq!(serde_json::from_str::<PubKeyHash>(&j).unwrap(), h);
-        for bad in ["\"0x0011\"", "\"00112233445566778899aabbccddeeff00112233\"", "17", "null",
-                    "\"0x00112233445566778899aabbccddeeff0011223344\""] {
+        for bad in [
+            "\"0x0011\"",
+            "\"00112233445566778899aabbccddeeff00112233\"",
+            "17",
+            "null",
+            "\"0x00112233445566778899aabbccddeeff0011223344\"",
+        ] {
             assert!(serde_json::from_str::<Address>(bad).is_err(), "{bad}");
             assert!(serde_json::from_str::<PubKeyHash>(bad).is_err(), "{bad}");
         }

@@ -16,11 +16,11 @@ use crate::ops::{
     block_pubdata, onchain_bitmap, ChangePubKeyOp, DepositOp, ForcedExitOp, FullExitOp, NoopOp, Op, TransferOp,
     TransferToNewOp, WithdrawOp,
 };
+use crate::state::{State, UpdateMode};
 use crate::tx::{
     ChangePubKey, ChangePubKeyAuth, Deposit, Domain, ForcedExit, FullExit, L2Tx, PriorityOp, PriorityOpData, TimeRange,
     Transfer, TxSignature, Withdraw,
 };
-use crate::state::{State, UpdateMode};
 use crate::types::{AccountId, Address, PubKeyHash, TokenId};
 use serde_json::{json, Value};
 
@@ -199,10 +199,7 @@ fn build_vectors() -> Value {
 
     let ops = [
         ("noop", Op::Noop(NoopOp)),
-        (
-            "deposit",
-            Op::Deposit(DepositOp { account_id: 1, token: 0, amount: 5_000_000_000_000_000_000, address: to }),
-        ),
+        ("deposit", Op::Deposit(DepositOp { account_id: 1, token: 0, amount: 5_000_000_000_000_000_000, address: to })),
         (
             "transfer_to_new",
             Op::TransferToNew(TransferToNewOp {
@@ -477,8 +474,27 @@ fn play_vectors() -> Played {
             }),
         )
     };
-    let transfer = |key: &PrivateKey, from: AccountId, to: Address, token: TokenId, amount: u128, fee: u128, nonce: u32, time_range: TimeRange| {
-        sign(key, L2Tx::Transfer(Transfer { account_id: from, to, token, amount, fee, nonce, time_range, signature: unsigned }))
+    let transfer = |key: &PrivateKey,
+                    from: AccountId,
+                    to: Address,
+                    token: TokenId,
+                    amount: u128,
+                    fee: u128,
+                    nonce: u32,
+                    time_range: TimeRange| {
+        sign(
+            key,
+            L2Tx::Transfer(Transfer {
+                account_id: from,
+                to,
+                token,
+                amount,
+                fee,
+                nonce,
+                time_range,
+                signature: unsigned,
+            }),
+        )
     };
 
     let header = |number: u32, fee_account: AccountId, timestamp: u64, chunks: usize| BlockHeader {
@@ -507,7 +523,16 @@ fn play_vectors() -> Played {
              FullExit by a non-owner (amount 0); 6 Noops",
             header(2, 0, T2, 32),
             vec![
-                transfer(&alice_key, a, carol, 0, ETH, 200_000_000_000_000, 2, TimeRange { valid_from: T2, valid_until: T2 + 3_600 }),
+                transfer(
+                    &alice_key,
+                    a,
+                    carol,
+                    0,
+                    ETH,
+                    200_000_000_000_000,
+                    2,
+                    TimeRange { valid_from: T2, valid_until: T2 + 3_600 },
+                ),
                 full_exit(3, b, bob, 0),
                 transfer(&bob_key, b, bob, 1, 100 * USD, 250_000, 1, wide),
                 deposit(4, dave, carol, 2, 700_000_000_000_000_000),
@@ -564,7 +589,8 @@ fn build_block_vectors() -> Value {
     let Played { genesis_root, blocks, mut state } = play_vectors();
     let blocks: Vec<Value> =
         blocks.iter().map(|(description, inputs, block)| block_json(description, inputs, block)).collect();
-    let (operator, alice, bob, carol, dave) = (address(OPERATOR), address(ALICE), address(BOB), address(CAROL), address(DAVE));
+    let (operator, alice, bob, carol, dave) =
+        (address(OPERATOR), address(ALICE), address(BOB), address(CAROL), address(DAVE));
     let (alice_key, bob_key) = (fixed_key(1), fixed_key(2));
 
     let accounts: Vec<Value> = [

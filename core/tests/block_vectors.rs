@@ -189,11 +189,9 @@ fn block_vectors_commitments_recompute_independently() {
         let input = BigUint::from_bytes_be(&commitment) >> 3u32;
         assert_eq!(input.to_string(), b["publicInput"]["decimal"]);
         assert_eq!(format!("0x{:064x}", input), b["publicInput"]["hex"]);
-        let p = BigUint::parse_bytes(
-            b"21888242871839275222246405745257275088548364400416034343698204186575808495617",
-            10,
-        )
-        .unwrap();
+        let p =
+            BigUint::parse_bytes(b"21888242871839275222246405745257275088548364400416034343698204186575808495617", 10)
+                .unwrap();
         assert!(input < p);
     }
 }
@@ -288,7 +286,8 @@ fn protocol_doc_quotes_the_current_vectors() {
         block3["publicInput"]["decimal"].clone(),
     ];
     let txs: Value = serde_json::from_str(
-        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/tx_op_vectors.json")).unwrap(),
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/tx_op_vectors.json"))
+            .unwrap(),
     )
     .unwrap();
     quoted.push(txs["txs"][0]["txHash"].clone());

@@ -42,12 +42,7 @@ fn fixture(seed: u8) -> Fixture {
     let sig = sk.sign(&msg);
     let pk = sk.public_key();
     assert_eq!(sig.verify(&pk, &msg), Ok(()));
-    Fixture {
-        pk,
-        msg,
-        sig,
-        bytes: sig.to_bytes(),
-    }
+    Fixture { pk, msg, sig, bytes: sig.to_bytes() }
 }
 
 fn with_s(bytes: &[u8; 64], s: &[u8; 32]) -> [u8; 64] {
@@ -93,27 +88,12 @@ fn order8_point() -> Point {
 fn s_out_of_range_is_rejected() {
     let f = fixture(1);
     let l = l_big();
-    for s in [
-        l.clone(),
-        &l + 1u32,
-        &l + 12345u32,
-        (BigUint::from(1u32) << 256) - 1u32,
-    ] {
+    for s in [l.clone(), &l + 1u32, &l + 12345u32, (BigUint::from(1u32) << 256) - 1u32] {
         let bytes = with_s(&f.bytes, &le32(&s));
-        assert_eq!(
-            Signature::from_bytes(&bytes),
-            Err(EddsaError::ScalarOutOfRange),
-            "S = {s}"
-        );
-        assert_eq!(
-            verify_bytes(&f.pk.compress(), &f.msg, &bytes),
-            Err(EddsaError::ScalarOutOfRange)
-        );
+        assert_eq!(Signature::from_bytes(&bytes), Err(EddsaError::ScalarOutOfRange), "S = {s}");
+        assert_eq!(verify_bytes(&f.pk.compress(), &f.msg, &bytes), Err(EddsaError::ScalarOutOfRange));
     }
-    assert_eq!(
-        Scalar::from_le_bytes(&le32(&(&l - 1u32))).map(|s| s.to_le_bytes()),
-        Ok(le32(&(&l - 1u32)))
-    );
+    assert_eq!(Scalar::from_le_bytes(&le32(&(&l - 1u32))).map(|s| s.to_le_bytes()), Ok(le32(&(&l - 1u32))));
 }
 
 #[test]
@@ -132,15 +112,8 @@ fn malleated_s_plus_l_is_rejected_although_the_equation_holds() {
     let bytes = with_s(&f.bytes, &s_plus_l_bytes);
     let their_pk = babyjubjub_rs::decompress_point(f.pk.compress()).unwrap();
     let their_sig = babyjubjub_rs::decompress_signature(&bytes).unwrap();
-    assert!(babyjubjub_rs::verify(
-        their_pk,
-        their_sig,
-        num_bigint::BigInt::from(0xC0FFEE + 2u64)
-    ));
-    assert_eq!(
-        verify_bytes(&f.pk.compress(), &f.msg, &bytes),
-        Err(EddsaError::ScalarOutOfRange)
-    );
+    assert!(babyjubjub_rs::verify(their_pk, their_sig, num_bigint::BigInt::from(0xC0FFEE + 2u64)));
+    assert_eq!(verify_bytes(&f.pk.compress(), &f.msg, &bytes), Err(EddsaError::ScalarOutOfRange));
 }
 
 #[test]
@@ -149,10 +122,7 @@ fn r8_off_curve_or_non_canonical_is_rejected() {
     let bad_y = y_off_curve();
     let b = with_r(&f.bytes, &bad_y);
     assert_eq!(Signature::from_bytes(&b), Err(EddsaError::NotOnCurve));
-    assert_eq!(
-        verify_bytes(&f.pk.compress(), &f.msg, &b),
-        Err(EddsaError::NotOnCurve)
-    );
+    assert_eq!(verify_bytes(&f.pk.compress(), &f.msg, &b), Err(EddsaError::NotOnCurve));
     // y = p and y = 2^255 − 1 (with either sign bit)
     let p = BigUint::parse_bytes(P_DEC.as_bytes(), 10).unwrap();
     for y in [le32(&p), le32(&(&p + 5u32)), [0xff; 32], {
@@ -160,23 +130,11 @@ fn r8_off_curve_or_non_canonical_is_rejected() {
         v[31] = 0x7f;
         v
     }] {
-        assert_eq!(
-            Signature::from_bytes(&with_r(&f.bytes, &y)),
-            Err(EddsaError::NonCanonicalCoordinate)
-        );
-        assert_eq!(
-            PublicKey::from_compressed(&y),
-            Err(EddsaError::NonCanonicalCoordinate)
-        );
+        assert_eq!(Signature::from_bytes(&with_r(&f.bytes, &y)), Err(EddsaError::NonCanonicalCoordinate));
+        assert_eq!(PublicKey::from_compressed(&y), Err(EddsaError::NonCanonicalCoordinate));
     }
     // A hand-built signature whose R8 is not on the curve.
-    let forged = Signature {
-        r8: Point {
-            x: Fr::one(),
-            y: Fr::one(),
-        },
-        s: f.sig.s,
-    };
+    let forged = Signature { r8: Point { x: Fr::one(), y: Fr::one() }, s: f.sig.s };
     assert_eq!(forged.verify(&f.pk, &f.msg), Err(EddsaError::NotOnCurve));
 }
 
@@ -185,70 +143,30 @@ fn bad_public_keys_are_rejected() {
     // The order-2 point (0, −1).
     let mut minus_one = Fr::one();
     minus_one.negate();
-    let t2 = Point {
-        x: Fr::zero(),
-        y: minus_one,
-    };
-    assert_eq!(
-        PublicKey::from_compressed(&t2.compress()),
-        Err(EddsaError::NotInSubgroup)
-    );
+    let t2 = Point { x: Fr::zero(), y: minus_one };
+    assert_eq!(PublicKey::from_compressed(&t2.compress()), Err(EddsaError::NotInSubgroup));
     // A point of order 8, and B8 plus it.
     let t8 = order8_point();
-    assert_eq!(
-        PublicKey::from_compressed(&t8.compress()),
-        Err(EddsaError::NotInSubgroup)
-    );
-    assert_eq!(
-        PublicKey::from_xy(t8.x, t8.y),
-        Err(EddsaError::NotInSubgroup)
-    );
+    assert_eq!(PublicKey::from_compressed(&t8.compress()), Err(EddsaError::NotInSubgroup));
+    assert_eq!(PublicKey::from_xy(t8.x, t8.y), Err(EddsaError::NotInSubgroup));
     let mixed = Point::b8().to_extended().add(&t8.to_extended()).to_affine();
     assert!(mixed.is_on_curve());
-    assert_eq!(
-        PublicKey::from_compressed(&mixed.compress()),
-        Err(EddsaError::NotInSubgroup)
-    );
+    assert_eq!(PublicKey::from_compressed(&mixed.compress()), Err(EddsaError::NotInSubgroup));
     // A real key plus a low-order component.
     let f = fixture(4);
-    let tainted =
-        f.pk.point()
-            .to_extended()
-            .add(&t2.to_extended())
-            .to_affine();
-    assert_eq!(
-        PublicKey::from_compressed(&tainted.compress()),
-        Err(EddsaError::NotInSubgroup)
-    );
-    assert_eq!(
-        verify_bytes(&tainted.compress(), &f.msg, &f.bytes),
-        Err(EddsaError::NotInSubgroup)
-    );
+    let tainted = f.pk.point().to_extended().add(&t2.to_extended()).to_affine();
+    assert_eq!(PublicKey::from_compressed(&tainted.compress()), Err(EddsaError::NotInSubgroup));
+    assert_eq!(verify_bytes(&tainted.compress(), &f.msg, &f.bytes), Err(EddsaError::NotInSubgroup));
     // The identity, with every signature "valid" for it.
-    assert_eq!(
-        PublicKey::from_compressed(&Point::identity().compress()),
-        Err(EddsaError::IdentityKey)
-    );
-    assert_eq!(
-        PublicKey::from_xy(Fr::zero(), Fr::one()),
-        Err(EddsaError::IdentityKey)
-    );
+    assert_eq!(PublicKey::from_compressed(&Point::identity().compress()), Err(EddsaError::IdentityKey));
+    assert_eq!(PublicKey::from_xy(Fr::zero(), Fr::one()), Err(EddsaError::IdentityKey));
     // Not on the curve.
-    assert_eq!(
-        PublicKey::from_compressed(&y_off_curve()),
-        Err(EddsaError::NotOnCurve)
-    );
-    assert_eq!(
-        PublicKey::from_xy(fr_from_u64(3), fr_from_u64(4)),
-        Err(EddsaError::NotOnCurve)
-    );
+    assert_eq!(PublicKey::from_compressed(&y_off_curve()), Err(EddsaError::NotOnCurve));
+    assert_eq!(PublicKey::from_xy(fr_from_u64(3), fr_from_u64(4)), Err(EddsaError::NotOnCurve));
     // x = 0 with the sign bit set is a second encoding of (0, ±1): not canonical.
     let mut id = Point::identity().compress();
     id[31] |= 0x80;
-    assert_eq!(
-        PublicKey::from_compressed(&id),
-        Err(EddsaError::NonCanonicalCoordinate)
-    );
+    assert_eq!(PublicKey::from_compressed(&id), Err(EddsaError::NonCanonicalCoordinate));
 }
 
 #[test]
@@ -257,32 +175,17 @@ fn wrong_message_or_key_is_an_invalid_signature() {
     let g = fixture(6);
     let mut other = f.msg;
     other.add_assign(&Fr::one());
-    assert_eq!(
-        f.sig.verify(&f.pk, &other),
-        Err(EddsaError::InvalidSignature)
-    );
-    assert_eq!(
-        f.sig.verify(&g.pk, &f.msg),
-        Err(EddsaError::InvalidSignature)
-    );
-    assert_eq!(
-        verify_bytes(&g.pk.compress(), &f.msg, &f.bytes),
-        Err(EddsaError::InvalidSignature)
-    );
+    assert_eq!(f.sig.verify(&f.pk, &other), Err(EddsaError::InvalidSignature));
+    assert_eq!(f.sig.verify(&g.pk, &f.msg), Err(EddsaError::InvalidSignature));
+    assert_eq!(verify_bytes(&g.pk.compress(), &f.msg, &f.bytes), Err(EddsaError::InvalidSignature));
     // Another key's signature on the same message.
     let h = PrivateKey::from_bytes([6; 32]).sign(&f.msg);
     assert_eq!(h.verify(&f.pk, &f.msg), Err(EddsaError::InvalidSignature));
     // A message of p − 1 and 0 are signed and distinguished correctly.
-    let top = fr_from_decimal(
-        "21888242871839275222246405745257275088548364400416034343698204186575808495616",
-    )
-    .unwrap();
+    let top = fr_from_decimal("21888242871839275222246405745257275088548364400416034343698204186575808495616").unwrap();
     let sk = PrivateKey::from_bytes([5; 32]);
     assert_eq!(sk.sign(&top).verify(&f.pk, &top), Ok(()));
-    assert_eq!(
-        sk.sign(&top).verify(&f.pk, &Fr::zero()),
-        Err(EddsaError::InvalidSignature)
-    );
+    assert_eq!(sk.sign(&top).verify(&f.pk, &Fr::zero()), Err(EddsaError::InvalidSignature));
 }
 
 #[test]

@@ -14,18 +14,12 @@ use zkpay_core::field::{fr_from_decimal, fr_from_hex, fr_to_decimal, Fr};
 /// Their `Fr` → ours, through its `Display` form `Fr(0x…)`.
 fn fr_from_theirs(x: &bjj::Fr) -> Fr {
     let s = x.to_string();
-    let hex = s
-        .strip_prefix("Fr(")
-        .and_then(|s| s.strip_suffix(')'))
-        .expect("ff_ce Display is Fr(0x…)");
+    let hex = s.strip_prefix("Fr(").and_then(|s| s.strip_suffix(')')).expect("ff_ce Display is Fr(0x…)");
     fr_from_hex(hex).unwrap()
 }
 
 fn point_from_theirs(p: &bjj::Point) -> Point {
-    Point {
-        x: fr_from_theirs(&p.x),
-        y: fr_from_theirs(&p.y),
-    }
+    Point { x: fr_from_theirs(&p.x), y: fr_from_theirs(&p.y) }
 }
 
 fn to_bigint(x: &Fr) -> BigInt {
@@ -37,10 +31,7 @@ fn random_msg(rng: &mut impl Rng, i: usize) -> Fr {
     match i {
         0 => fr_from_decimal("0").unwrap(),
         1 => fr_from_decimal("1").unwrap(),
-        2 => fr_from_decimal(
-            "21888242871839275222246405745257275088548364400416034343698204186575808495616",
-        )
-        .unwrap(),
+        2 => fr_from_decimal("21888242871839275222246405745257275088548364400416034343698204186575808495616").unwrap(),
         _ => {
             let mut b = [0u8; 32];
             rng.fill_bytes(&mut b);
@@ -66,16 +57,8 @@ fn matches_babyjubjub_rs_on_random_keys_and_messages() {
         // Public keys: coordinates and compression.
         let pk = ours.public_key();
         let their_pk = theirs.public();
-        assert_eq!(
-            pk.point(),
-            point_from_theirs(&their_pk),
-            "public key, case {i}"
-        );
-        assert_eq!(
-            pk.compress(),
-            their_pk.compress(),
-            "compressed key, case {i}"
-        );
+        assert_eq!(pk.point(), point_from_theirs(&their_pk), "public key, case {i}");
+        assert_eq!(pk.compress(), their_pk.compress(), "compressed key, case {i}");
         assert_eq!(PublicKey::from_compressed(&their_pk.compress()), Ok(pk.clone()));
         let dec = bjj::decompress_point(pk.compress()).unwrap();
         assert_eq!(point_from_theirs(&dec), pk.point());
@@ -91,14 +74,8 @@ fn matches_babyjubjub_rs_on_random_keys_and_messages() {
 
         // Cross-verification.
         let their_view = bjj::decompress_signature(&sig_bytes).unwrap();
-        assert!(
-            bjj::verify(their_pk.clone(), their_view, msg_big.clone()),
-            "they reject ours, case {i}"
-        );
-        assert_eq!(
-            verify_bytes(&their_pk.compress(), &msg, &their_sig.compress()),
-            Ok(())
-        );
+        assert!(bjj::verify(their_pk.clone(), their_view, msg_big.clone()), "they reject ours, case {i}");
+        assert_eq!(verify_bytes(&their_pk.compress(), &msg, &their_sig.compress()), Ok(()));
         assert_eq!(sig.verify(&pk, &msg), Ok(()));
 
         // And both reject it for another message.

@@ -29,7 +29,13 @@ fn sample_ops() -> Vec<Op> {
             fee: FEE_1230000,
         }),
         Op::Withdraw(WithdrawOp { account_id: 9, token: 1023, amount: u128::MAX, fee: 0, to_address: addr(0xcc) }),
-        Op::Transfer(TransferOp { from_id: 0x010203, token: 0x0102, to_id: 0xa0b0c0, amount: AMOUNT_1E30, fee: FEE_1230000 }),
+        Op::Transfer(TransferOp {
+            from_id: 0x010203,
+            token: 0x0102,
+            to_id: 0xa0b0c0,
+            amount: AMOUNT_1E30,
+            fee: FEE_1230000,
+        }),
         Op::FullExit(FullExitOp { account_id: MAX_ACCOUNT_ID, owner: addr(0xdd), token: 1, amount: 12345 }),
         Op::ChangePubKey(ChangePubKeyOp {
             account_id: 0x123456,
@@ -148,10 +154,7 @@ fn encoding_rejects_unpackable_and_out_of_range_values() {
         Err(PubdataError::AccountIdOutOfRange { id: MAX_ACCOUNT_ID + 1, chunk: None })
     );
     let w = WithdrawOp { account_id: 1, token: MAX_TOKEN_ID + 1, amount: 5, fee: 0, to_address: addr(1) };
-    assert_eq!(
-        Op::Withdraw(w).encode(),
-        Err(PubdataError::TokenIdOutOfRange { token: MAX_TOKEN_ID + 1, chunk: None })
-    );
+    assert_eq!(Op::Withdraw(w).encode(), Err(PubdataError::TokenIdOutOfRange { token: MAX_TOKEN_ID + 1, chunk: None }));
     // Withdraw amounts are full u128 and need not be packable.
     let w_ok = WithdrawOp { token: 1, amount: 123_456_789_012_345_678_901, ..w };
     assert!(Op::Withdraw(w_ok).encode().is_ok());
@@ -256,13 +259,18 @@ fn ops_json_is_tagged_camel_case_with_string_amounts() {
         let s = serde_json::to_string(op).unwrap();
         assert_eq!(serde_json::from_str::<Op>(&s).unwrap(), *op, "{s}");
     }
-    assert!(serde_json::from_str::<Op>(r#"{"type":"Transfer","fromId":1,"token":0,"toId":2,"amount":10,"fee":"0"}"#).is_err());
+    assert!(serde_json::from_str::<Op>(r#"{"type":"Transfer","fromId":1,"token":0,"toId":2,"amount":10,"fee":"0"}"#)
+        .is_err());
     assert!(serde_json::from_str::<Op>(r#"{"type":"Bogus"}"#).is_err());
 }
 
 fn packable_amount() -> impl Strategy<Value = u128> {
-    prop_oneof![any::<u128>(), 0u128..1_000_000, (0u64..(1 << 35), 0u32..29).prop_map(|(m, e)| (m as u128).saturating_mul(10u128.pow(e)))]
-        .prop_map(|v| AMOUNT_FLOAT.closest_packable(v))
+    prop_oneof![
+        any::<u128>(),
+        0u128..1_000_000,
+        (0u64..(1 << 35), 0u32..29).prop_map(|(m, e)| (m as u128).saturating_mul(10u128.pow(e)))
+    ]
+    .prop_map(|v| AMOUNT_FLOAT.closest_packable(v))
 }
 
 fn packable_fee() -> impl Strategy<Value = u128> {
@@ -280,18 +288,31 @@ prop_compose! {
 fn any_op() -> impl Strategy<Value = Op> {
     prop_oneof![
         Just(Op::Noop(NoopOp)),
-        (ids(), any::<u128>(), address())
-            .prop_map(|((a, _, t), amount, address)| Op::Deposit(DepositOp { account_id: a, token: t, amount, address })),
+        (ids(), any::<u128>(), address()).prop_map(|((a, _, t), amount, address)| Op::Deposit(DepositOp {
+            account_id: a,
+            token: t,
+            amount,
+            address
+        })),
         (ids(), packable_amount(), address(), packable_fee()).prop_map(|((a, b, t), amount, to_address, fee)| {
             Op::TransferToNew(TransferToNewOp { from_id: a, token: t, amount, to_address, to_id: b, fee })
         }),
         (ids(), any::<u128>(), packable_fee(), address()).prop_map(|((a, _, t), amount, fee, to_address)| {
             Op::Withdraw(WithdrawOp { account_id: a, token: t, amount, fee, to_address })
         }),
-        (ids(), packable_amount(), packable_fee())
-            .prop_map(|((a, b, t), amount, fee)| Op::Transfer(TransferOp { from_id: a, token: t, to_id: b, amount, fee })),
-        (ids(), address(), any::<u128>())
-            .prop_map(|((a, _, t), owner, amount)| Op::FullExit(FullExitOp { account_id: a, owner, token: t, amount })),
+        (ids(), packable_amount(), packable_fee()).prop_map(|((a, b, t), amount, fee)| Op::Transfer(TransferOp {
+            from_id: a,
+            token: t,
+            to_id: b,
+            amount,
+            fee
+        })),
+        (ids(), address(), any::<u128>()).prop_map(|((a, _, t), owner, amount)| Op::FullExit(FullExitOp {
+            account_id: a,
+            owner,
+            token: t,
+            amount
+        })),
         (ids(), any::<[u8; 20]>(), address(), any::<u32>(), packable_fee()).prop_map(
             |((a, _, t), h, address, nonce, fee)| Op::ChangePubKey(ChangePubKeyOp {
                 account_id: a,
@@ -346,16 +367,24 @@ proptest! {
 
 /// Random bytes, biased to valid opcodes at chunk starts so decoding gets deep into ops.
 fn noisy_pubdata() -> impl Strategy<Value = Vec<u8>> {
-    (0usize..16, proptest::collection::vec(any::<u8>(), 0..160), any::<bool>()).prop_map(|(extra, mut bytes, zeroish)| {
-        if zeroish {
-            // Mostly zero bytes with valid opcodes: passes padding checks more often.
-            for (i, b) in bytes.iter_mut().enumerate() {
-                *b = if i % 10 == 0 { *b % 10 } else if *b < 200 { 0 } else { *b };
+    (0usize..16, proptest::collection::vec(any::<u8>(), 0..160), any::<bool>()).prop_map(
+        |(extra, mut bytes, zeroish)| {
+            if zeroish {
+                // Mostly zero bytes with valid opcodes: passes padding checks more often.
+                for (i, b) in bytes.iter_mut().enumerate() {
+                    *b = if i % 10 == 0 {
+                        *b % 10
+                    } else if *b < 200 {
+                        0
+                    } else {
+                        *b
+                    };
+                }
             }
-        }
-        bytes.truncate(bytes.len().saturating_sub(extra % 2 * (extra % 10)));
-        bytes
-    })
+            bytes.truncate(bytes.len().saturating_sub(extra % 2 * (extra % 10)));
+            bytes
+        },
+    )
 }
 
 proptest! {

@@ -60,10 +60,7 @@ fn conversions_to_and_from_poseidon_rs_are_exact() {
     }
     // ff_ce's `from_str` reduces mod p (p parses as 0), so only canonical decimals may be fed to it;
     // `fr_to_decimal` always yields those.
-    assert_eq!(
-        poseidon_rs::Fr::from_str(P_DEC).map(|x| from_oracle(&x)),
-        Some(Fr::zero())
-    );
+    assert_eq!(poseidon_rs::Fr::from_str(P_DEC).map(|x| from_oracle(&x)), Some(Fr::zero()));
 }
 
 #[test]
@@ -119,10 +116,7 @@ struct PoseidonVector {
 }
 
 fn load_vectors() -> Vectors {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/circomlibjs_vectors.json"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/circomlibjs_vectors.json");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {path}: {e}"))
 }
@@ -137,12 +131,7 @@ fn matches_every_circomlibjs_poseidon_vector() {
     for (k, vec) in v.poseidon.iter().enumerate() {
         let inputs: Vec<Fr> = vec.inputs.iter().map(|s| fr_from_decimal(s).unwrap()).collect();
         let expected = fr_from_decimal(&vec.output).unwrap();
-        assert_eq!(
-            poseidon::hash(&inputs).unwrap(),
-            expected,
-            "vector {k}: inputs {:?}",
-            vec.inputs
-        );
+        assert_eq!(poseidon::hash(&inputs).unwrap(), expected, "vector {k}: inputs {:?}", vec.inputs);
         per_arity[inputs.len()] += 1;
         saw_edge[0] |= inputs.iter().any(|x| x.is_zero());
         saw_edge[1] |= vec.inputs.iter().any(|s| s == P_MINUS_1_DEC);
@@ -156,12 +145,8 @@ fn matches_every_circomlibjs_poseidon_vector() {
 #[test]
 fn h_1_2_is_the_protocol_vector() {
     let expected = fr_from_hex("0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189a").unwrap();
-    assert_eq!(
-        poseidon::hash(&[fr_from_u64(1), fr_from_u64(2)]).unwrap(),
-        expected
-    );
-    let oracle = poseidon_rs::Poseidon::new()
-        .hash(vec![to_oracle(&fr_from_u64(1)), to_oracle(&fr_from_u64(2))])
-        .unwrap();
+    assert_eq!(poseidon::hash(&[fr_from_u64(1), fr_from_u64(2)]).unwrap(), expected);
+    let oracle =
+        poseidon_rs::Poseidon::new().hash(vec![to_oracle(&fr_from_u64(1)), to_oracle(&fr_from_u64(2))]).unwrap();
     assert_eq!(from_oracle(&oracle), expected);
 }

@@ -54,9 +54,7 @@ fn vector_blocks_restore_every_root_and_the_final_accounts() {
     let mut restorer = vector_restorer();
     assert_eq!(restorer.root(), blocks[0].old_root, "genesis root");
     for block in &blocks {
-        restorer
-            .apply_block(block.header.number, block.header.fee_account, &block.pubdata, &block.new_root)
-            .unwrap();
+        restorer.apply_block(block.header.number, block.header.fee_account, &block.pubdata, &block.new_root).unwrap();
     }
     assert_eq!(restorer.last_block(), 3);
     let mut restored = restorer.into_state();
@@ -140,7 +138,12 @@ fn flipped_forced_exit_amount_is_an_amount_mismatch() {
     // Block 3, ForcedExit at chunk 2: amount [13,29); Carol's ETH is exactly 1 ETH.
     let at = 2 * CHUNK + 28;
     let eth = 1_000_000_000_000_000_000u128;
-    op_error(3, 2, |p| p[at] ^= 1, ApplyError::AmountMismatch { account_id: 3, token: 0, stated: eth ^ 1, actual: eth });
+    op_error(
+        3,
+        2,
+        |p| p[at] ^= 1,
+        ApplyError::AmountMismatch { account_id: 3, token: 0, stated: eth ^ 1, actual: eth },
+    );
 }
 
 #[test]
@@ -151,7 +154,12 @@ fn flipped_full_exit_amount_is_an_amount_mismatch() {
     let bob_eth = state.balance(2, 0);
     assert!(bob_eth > 0);
     let _ = state.root();
-    op_error(2, 4, |p| p[at] ^= 1, ApplyError::AmountMismatch { account_id: 2, token: 0, stated: bob_eth ^ 1, actual: bob_eth });
+    op_error(
+        2,
+        4,
+        |p| p[at] ^= 1,
+        ApplyError::AmountMismatch { account_id: 2, token: 0, stated: bob_eth ^ 1, actual: bob_eth },
+    );
 }
 
 #[test]
@@ -163,7 +171,10 @@ fn flipped_deposit_amount_is_a_root_mismatch_and_changes_nothing() {
     pubdata[22] ^= 1;
     let before = restorer.root();
     let err = restorer.apply_block(1, 0, &pubdata, &blocks[0].new_root).unwrap_err();
-    assert!(matches!(err, RestoreError::RootMismatch { block: 1, expected, got } if expected == blocks[0].new_root && got != expected), "{err:?}");
+    assert!(
+        matches!(err, RestoreError::RootMismatch { block: 1, expected, got } if expected == blocks[0].new_root && got != expected),
+        "{err:?}"
+    );
     assert_eq!(restorer.root(), before);
     assert_eq!(restorer.last_block(), 0);
     restorer.apply_block(1, 0, &blocks[0].pubdata, &blocks[0].new_root).unwrap();
@@ -309,32 +320,72 @@ fn input(state: &State, serial: u64, a: &Action) -> Option<Result<L2Tx, Priority
         Action::Deposit { user, token, amount } => {
             prio(PriorityOpData::Deposit(Deposit { from: addr(user), to: addr(user), token, amount }))
         }
-        Action::FullExit { user, account, token } => prio(PriorityOpData::FullExit(FullExit { account_id: account, owner: addr(user), token })),
+        Action::FullExit { user, account, token } => {
+            prio(PriorityOpData::FullExit(FullExit { account_id: account, owner: addr(user), token }))
+        }
         Action::SetKey { user, fee_token } => {
             let id = id_of(user)?;
-            Ok(signed(user, L2Tx::ChangePubKey(ChangePubKey {
-                account_id: id,
-                account: addr(user),
-                new_pub_key_hash: key(user).public_key().hash(),
-                fee_token,
-                fee: 0,
-                nonce: nonce(id),
-                time_range: tr,
-                auth: ChangePubKeyAuth::Onchain,
-                signature: sig,
-            }))?)
+            Ok(signed(
+                user,
+                L2Tx::ChangePubKey(ChangePubKey {
+                    account_id: id,
+                    account: addr(user),
+                    new_pub_key_hash: key(user).public_key().hash(),
+                    fee_token,
+                    fee: 0,
+                    nonce: nonce(id),
+                    time_range: tr,
+                    auth: ChangePubKeyAuth::Onchain,
+                    signature: sig,
+                }),
+            )?)
         }
         Action::Transfer { user, to, token, amount, fee } => {
             let id = id_of(user)?;
-            Ok(signed(user, L2Tx::Transfer(Transfer { account_id: id, to: addr(to), token, amount, fee, nonce: nonce(id), time_range: tr, signature: sig }))?)
+            Ok(signed(
+                user,
+                L2Tx::Transfer(Transfer {
+                    account_id: id,
+                    to: addr(to),
+                    token,
+                    amount,
+                    fee,
+                    nonce: nonce(id),
+                    time_range: tr,
+                    signature: sig,
+                }),
+            )?)
         }
         Action::Withdraw { user, token, amount, fee } => {
             let id = id_of(user)?;
-            Ok(signed(user, L2Tx::Withdraw(Withdraw { account_id: id, to: addr(user), token, amount, fee, nonce: nonce(id), time_range: tr, signature: sig }))?)
+            Ok(signed(
+                user,
+                L2Tx::Withdraw(Withdraw {
+                    account_id: id,
+                    to: addr(user),
+                    token,
+                    amount,
+                    fee,
+                    nonce: nonce(id),
+                    time_range: tr,
+                    signature: sig,
+                }),
+            )?)
         }
         Action::ForcedExit { user, target, token } => {
             let id = id_of(user)?;
-            Ok(signed(user, L2Tx::ForcedExit(ForcedExit { initiator_account_id: id, target: addr(target), token, fee: 1, nonce: nonce(id), time_range: tr, signature: sig }))?)
+            Ok(signed(
+                user,
+                L2Tx::ForcedExit(ForcedExit {
+                    initiator_account_id: id,
+                    target: addr(target),
+                    token,
+                    fee: 1,
+                    nonce: nonce(id),
+                    time_range: tr,
+                    signature: sig,
+                }),
+            )?)
         }
         Action::Seal => return None,
     })

@@ -81,7 +81,14 @@ impl World {
         for t in 1..TOKENS {
             state.register_token(t).unwrap();
         }
-        let mut w = World { state, builder: None, block_number: 0, serial: 0, deposited: BTreeMap::new(), paid_out: BTreeMap::new() };
+        let mut w = World {
+            state,
+            builder: None,
+            block_number: 0,
+            serial: 0,
+            deposited: BTreeMap::new(),
+            paid_out: BTreeMap::new(),
+        };
         w.open();
         // Most users start funded and keyed so random actions mostly hit the valid path; the last
         // user has neither, so keyless accounts and ForcedExit are exercised too.
@@ -98,7 +105,8 @@ impl World {
 
     fn open(&mut self) {
         self.block_number += 1;
-        let header = BlockHeader { domain: domain(), number: self.block_number, fee_account: 0, timestamp: TS, chunks: 32 };
+        let header =
+            BlockHeader { domain: domain(), number: self.block_number, fee_account: 0, timestamp: TS, chunks: 32 };
         self.builder = Some(BlockBuilder::new(&mut self.state, header).unwrap());
     }
 
@@ -210,7 +218,12 @@ impl World {
                 self.serial += 1;
                 let op = PriorityOp {
                     serial_id: self.serial,
-                    data: PriorityOpData::Deposit(Deposit { from: addr(*user), to: addr(*user), token: *token, amount: *amount }),
+                    data: PriorityOpData::Deposit(Deposit {
+                        from: addr(*user),
+                        to: addr(*user),
+                        token: *token,
+                        amount: *amount,
+                    }),
                     expiration_block: 0,
                 };
                 self.builder.as_mut().unwrap().add_priority_op(&mut self.state, &op).map(|a| a.op)
@@ -219,7 +232,11 @@ impl World {
                 self.serial += 1;
                 let op = PriorityOp {
                     serial_id: self.serial,
-                    data: PriorityOpData::FullExit(FullExit { account_id: *account, owner: addr(*user), token: *token }),
+                    data: PriorityOpData::FullExit(FullExit {
+                        account_id: *account,
+                        owner: addr(*user),
+                        token: *token,
+                    }),
                     expiration_block: 0,
                 };
                 self.builder.as_mut().unwrap().add_priority_op(&mut self.state, &op).map(|a| a.op)

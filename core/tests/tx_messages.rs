@@ -119,7 +119,11 @@ fn withdraw_message_layout_matches_hand_built_integers() {
     let tx = withdraw();
     let packed_fee = (1230u128 << 5) | 3;
     // type(8) ‖ account(32) ‖ token(16) ‖ nonce(32) ‖ packed_fee(16) ‖ amount(128) = 232 bits.
-    let e0 = (big(3) << 224) | (big(77) << 192) | (big(1023) << 176) | (big(3) << 144) | (big(packed_fee) << 128)
+    let e0 = (big(3) << 224)
+        | (big(77) << 192)
+        | (big(1023) << 176)
+        | (big(3) << 144)
+        | (big(packed_fee) << 128)
         | big(u128::MAX - 5);
     let e = tx.message_inputs(&domain()).unwrap();
     assert_eq!(fr_big(&e[0]), e0);
@@ -345,7 +349,10 @@ fn tx_json_round_trips_with_the_documented_shape() {
     assert_eq!(serde_json::to_value(&txs[2]).unwrap()["auth"], serde_json::json!({"type": "Onchain"}));
     let eip = serde_json::to_value(&txs[3]).unwrap();
     assert_eq!(eip["type"], "ChangePubKey");
-    assert_eq!(eip["auth"], serde_json::json!({"type": "EIP712", "signature": format!("0x{}", hex::encode((0..65).collect::<Vec<u8>>()))}));
+    assert_eq!(
+        eip["auth"],
+        serde_json::json!({"type": "EIP712", "signature": format!("0x{}", hex::encode((0..65).collect::<Vec<u8>>()))})
+    );
     assert_eq!(
         serde_json::to_value(d).unwrap(),
         serde_json::json!({"chainId": "31337", "rollup": "0x5fbdb2315678afecb367f032d93f642f64180aa3"})
@@ -399,8 +406,14 @@ fn bad_tx_json_is_an_error_not_a_panic() {
         ("nonce", serde_json::json!("1")),
         ("nonce", serde_json::json!(-1)),
         ("nonce", serde_json::json!(4294967296u64)),
-        ("signature", serde_json::json!({"pubKey": format!("0x{}", "00".repeat(31)), "signature": format!("0x{}", "00".repeat(64))})),
-        ("signature", serde_json::json!({"pubKey": format!("0x{}", "00".repeat(32)), "signature": format!("0x{}", "0".repeat(127))})),
+        (
+            "signature",
+            serde_json::json!({"pubKey": format!("0x{}", "00".repeat(31)), "signature": format!("0x{}", "00".repeat(64))}),
+        ),
+        (
+            "signature",
+            serde_json::json!({"pubKey": format!("0x{}", "00".repeat(32)), "signature": format!("0x{}", "0".repeat(127))}),
+        ),
         ("timeRange", serde_json::json!({"validFrom": "0"})),
         ("timeRange", serde_json::json!({"validFrom": 0, "validUntil": 1})),
         ("extraField", serde_json::json!(1)),
@@ -427,13 +440,15 @@ fn bad_tx_json_is_an_error_not_a_panic() {
 #[test]
 fn priority_ops_pubdata_zeroes_operator_fields() {
     let dep = Deposit { from: Address([1; 20]), to: Address([2; 20]), token: 3, amount: 0x1234 };
-    let want = hex::decode(format!("01 00000000 0003 {:032x} {}", 0x1234u128, "02".repeat(20)).replace(' ', "")).unwrap();
+    let want =
+        hex::decode(format!("01 00000000 0003 {:032x} {}", 0x1234u128, "02".repeat(20)).replace(' ', "")).unwrap();
     assert_eq!(dep.l1_pubdata(), want);
     assert_eq!(dep.l1_pubdata(), Op::Deposit(DepositOp { account_id: 0, ..dep.to_op(99) }).encode_unpadded().unwrap());
     assert_eq!(dep.to_op(99).account_id, 99);
 
     let fe = FullExit { account_id: 0x010203, owner: Address([4; 20]), token: 5 };
-    let want = hex::decode(format!("06 00010203 {} 0005 {}", "04".repeat(20), "00".repeat(16)).replace(' ', "")).unwrap();
+    let want =
+        hex::decode(format!("06 00010203 {} 0005 {}", "04".repeat(20), "00".repeat(16)).replace(' ', "")).unwrap();
     assert_eq!(fe.l1_pubdata(), want);
     assert_eq!(fe.l1_pubdata(), Op::FullExit(FullExitOp { amount: 0, ..fe.to_op(7) }).encode_unpadded().unwrap());
 

@@ -128,7 +128,12 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
         Some(p) => {
             for ph in all_phases.iter().filter(|ph| ph.k > 0) {
                 let before = p.sel[phase_index(ph.op, ph.k - 1)].to_num();
-                enforce_eq(&mut cs, &format!("{:?} chunk {} follows chunk {}", ph.op, ph.k, ph.k - 1), &s(ph.op, ph.k), &before);
+                enforce_eq(
+                    &mut cs,
+                    &format!("{:?} chunk {} follows chunk {}", ph.op, ph.k, ph.k - 1),
+                    &s(ph.op, ph.k),
+                    &before,
+                );
             }
         }
     }
@@ -142,7 +147,11 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let mut reg_bits = Vec::with_capacity(Register::ALL.len());
     let mut regs = Vec::with_capacity(Register::ALL.len());
     for r in Register::ALL {
-        let bits = alloc_bits_le(cs.namespace(|| format!("register {}", r.name())), op.map(|o| o.register(r)), r.value_bits())?;
+        let bits = alloc_bits_le(
+            cs.namespace(|| format!("register {}", r.name())),
+            op.map(|o| o.register(r)),
+            r.value_bits(),
+        )?;
         let value = from_bits_le(&bits);
         if let Some(p) = prev {
             let d = value.sub(&p.regs[r.index()]);
@@ -163,14 +172,14 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let packed = pubdata.iter().enumerate().fold(Num::zero(), |acc, (m, b)| acc.add_mul_const(&b.to_num(), &weight(m)));
     for (c, ph) in all_phases.iter().enumerate() {
         let src = &ctx.sources[OpType::ALL.iter().position(|t| *t == ph.op).expect("listed")];
-        let expected = src[ph.k * CHUNK_BITS..(ph.k + 1) * CHUNK_BITS].iter().enumerate().fold(
-            Num::zero(),
-            |acc, (m, bit)| match *bit {
-                BitSource::Const(false) => acc,
-                BitSource::Const(true) => acc.add_constant(&weight(m)),
-                BitSource::Reg(r, j) => acc.add_mul_const(&bits_of(r)[j].to_num(), &weight(m)),
-            },
-        );
+        let expected =
+            src[ph.k * CHUNK_BITS..(ph.k + 1) * CHUNK_BITS].iter().enumerate().fold(Num::zero(), |acc, (m, bit)| {
+                match *bit {
+                    BitSource::Const(false) => acc,
+                    BitSource::Const(true) => acc.add_constant(&weight(m)),
+                    BitSource::Reg(r, j) => acc.add_mul_const(&bits_of(r)[j].to_num(), &weight(m)),
+                }
+            });
         let sel_c = sel[c].to_num();
         cs.enforce(
             || format!("pubdata of {:?} chunk {}", ph.op, ph.k),
@@ -216,7 +225,8 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
         index_bits.push(bit);
     }
     let token_bits = bits_of(Register::Token);
-    let old_balance_root = root_from_path(cs.namespace(|| "old balance root"), &old_balance, token_bits, &balance_siblings)?;
+    let old_balance_root =
+        root_from_path(cs.namespace(|| "old balance root"), &old_balance, token_bits, &balance_siblings)?;
     let old_leaf = poseidon_hash(
         cs.namespace(|| "old leaf"),
         &[old_nonce.clone(), old_pkh.clone(), old_address.clone(), old_balance_root],
@@ -236,7 +246,12 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let nonce = reg(Register::Nonce);
     cs.enforce(|| "rule nonce matches the account", |_| sig_chunk.lc(), |_| nonce.sub(&old_nonce).lc(), |lc| lc);
     let max_nonce = Num::constant(fr_from_u64(u32::MAX as u64));
-    enforce_nonzero_if(cs.namespace(|| "nonce exhausted"), "rule nonce not exhausted", &nonce.sub(&max_nonce), &sig_chunk)?;
+    enforce_nonzero_if(
+        cs.namespace(|| "nonce exhausted"),
+        "rule nonce not exhausted",
+        &nonce.sub(&max_nonce),
+        &sig_chunk,
+    )?;
     let timestamp = ctx.timestamp;
     let since = sig_chunk.mul(cs.namespace(|| "timestamp - valid_from"), &timestamp.sub(reg(Register::ValidFrom)))?;
     enforce_less_than_pow2(cs.namespace(|| "rule not yet valid"), &since, 64)?;
@@ -244,7 +259,8 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     enforce_less_than_pow2(cs.namespace(|| "rule expired"), &left, 64)?;
 
     // The signed message M (docs/protocol.md §9.1) and the signature.
-    let (a, token, pa, pf) = (reg(Register::A), reg(Register::Token), reg(Register::PackedAmount), reg(Register::PackedFee));
+    let (a, token, pa, pf) =
+        (reg(Register::A), reg(Register::Token), reg(Register::PackedAmount), reg(Register::PackedFee));
     let (amount, address, pkh) = (reg(Register::Amount), reg(Register::Address), reg(Register::Pkh));
     let transfer_like = ty(OpType::Transfer).add(&ty(OpType::TransferToNew));
     let e0_transfer = shifted_sum(
@@ -255,7 +271,8 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
         &[(a, 192), (token, 176), (nonce, 144), (pf, 128), (amount, 0)],
         pow2(224).mul_by(OpType::Withdraw.opcode()),
     );
-    let e0_short = shifted_sum(&[(a, 64), (token, 48), (nonce, 16), (pf, 0)], pow2(96).mul_by(OpType::ChangePubKey.opcode()));
+    let e0_short =
+        shifted_sum(&[(a, 64), (token, 48), (nonce, 16), (pf, 0)], pow2(96).mul_by(OpType::ChangePubKey.opcode()));
     let e0 = transfer_like
         .mul(cs.namespace(|| "e0 transfer"), &e0_transfer)?
         .add(&ty(OpType::Withdraw).mul(cs.namespace(|| "e0 withdraw"), &e0_withdraw)?)
@@ -279,12 +296,23 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     // ChangePubKey is signed by the key it installs, every other tx by the account's key.
     let pkh_change = cpk0.mul(cs.namespace(|| "pkh change"), &pkh.sub(&old_pkh))?;
     let signer_pkh = old_pkh.add(&pkh_change);
-    cs.enforce(|| "rule signer key matches the account", |_| sig_chunk.lc(), |_| key_pkh.sub(&signer_pkh).lc(), |lc| lc);
+    cs.enforce(
+        || "rule signer key matches the account",
+        |_| sig_chunk.lc(),
+        |_| key_pkh.sub(&signer_pkh).lc(),
+        |lc| lc,
+    );
 
     // Amounts and fees.
     let fee = unpack_float_bits(cs.namespace(|| "fee"), bits_of(Register::PackedFee), &FEE_FLOAT)?;
-    let unpacked = unpack_float_bits_unbounded(cs.namespace(|| "packed amount"), bits_of(Register::PackedAmount), &AMOUNT_FLOAT)?;
-    cs.enforce(|| "rule transfer amount is the packed amount", |_| transfer_like.lc(), |_| amount.sub(&unpacked).lc(), |lc| lc);
+    let unpacked =
+        unpack_float_bits_unbounded(cs.namespace(|| "packed amount"), bits_of(Register::PackedAmount), &AMOUNT_FLOAT)?;
+    cs.enforce(
+        || "rule transfer amount is the packed amount",
+        |_| transfer_like.lc(),
+        |_| amount.sub(&unpacked).lc(),
+        |lc| lc,
+    );
 
     // Op rules (docs/protocol.md §8.2–§8.7).
     let needs_address = ty(OpType::Deposit)
@@ -296,9 +324,7 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let dep0 = s(OpType::Deposit, 0);
     let own_or_empty = old_address.mul(cs.namespace(|| "deposit target"), &old_address.sub(address))?;
     enforce_zero_product(&mut cs, "rule deposit into an empty or own account", &dep0, &own_or_empty);
-    let high_bits = bits_of(Register::Amount)[DEPOSIT_BITS..]
-        .iter()
-        .fold(Num::zero(), |acc, b| acc.add(&b.to_num()));
+    let high_bits = bits_of(Register::Amount)[DEPOSIT_BITS..].iter().fold(Num::zero(), |acc, b| acc.add(&b.to_num()));
     enforce_zero_product(&mut cs, "rule deposit at most MAX_DEPOSIT", &dep0, &high_bits);
     enforce_nonzero_if(cs.namespace(|| "deposit nonzero"), "rule deposit not zero", amount, &dep0)?;
     enforce_zero_product(&mut cs, "rule recipient address matches", &s(OpType::Transfer, 1), &old_address.sub(address));
@@ -346,8 +372,10 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let new_nonce = old_nonce.add(&sig_chunk);
     let new_pkh = signer_pkh;
     let sets_address = dep0.add(&s(OpType::TransferToNew, 1));
-    let new_address = old_address.add(&sets_address.mul(cs.namespace(|| "address change"), &address.sub(&old_address))?);
-    let new_balance_root = root_from_path(cs.namespace(|| "new balance root"), &new_balance, token_bits, &balance_siblings)?;
+    let new_address =
+        old_address.add(&sets_address.mul(cs.namespace(|| "address change"), &address.sub(&old_address))?);
+    let new_balance_root =
+        root_from_path(cs.namespace(|| "new balance root"), &new_balance, token_bits, &balance_siblings)?;
     let new_leaf = poseidon_hash(cs.namespace(|| "new leaf"), &[new_nonce, new_pkh, new_address, new_balance_root])?;
     let new_root = root_from_path(cs.namespace(|| "new root"), &new_leaf, &index_bits, &account_siblings)?;
 

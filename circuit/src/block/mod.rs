@@ -119,7 +119,10 @@ fn be(mut le: Vec<Boolean>) -> Vec<Boolean> {
     le
 }
 
-fn alloc_header<CS: ConstraintSystem<Engine>>(mut cs: CS, w: Option<&BlockWitness>) -> Result<HeaderVars, SynthesisError> {
+fn alloc_header<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    w: Option<&BlockWitness>,
+) -> Result<HeaderVars, SynthesisError> {
     let h = w.map(|w| w.header);
     let mut field = |name: &str, v: Option<Fr>, n: usize| alloc_bits_le(cs.namespace(|| name.to_string()), v, n);
     let chain_id = field("chain_id", h.map(|h| fr_from_u64(h.domain.chain_id)), 64)?;
@@ -143,7 +146,8 @@ fn alloc_header<CS: ConstraintSystem<Engine>>(mut cs: CS, w: Option<&BlockWitnes
         .scale(&pow2(160))
         .add(&crate::gadgets::bits::from_bits_le(&rollup));
     let timestamp_num = crate::gadgets::bits::from_bits_le(&timestamp);
-    let bits = [chain_id, rollup, number, fee_account, timestamp, old_bits, new_bits].into_iter().flat_map(be).collect();
+    let bits =
+        [chain_id, rollup, number, fee_account, timestamp, old_bits, new_bits].into_iter().flat_map(be).collect();
     Ok(HeaderVars { bits, timestamp: timestamp_num, domain, fee_account_bits, old_root, new_root })
 }
 
@@ -162,9 +166,15 @@ impl Circuit<Engine> for BlockCircuit {
                 alloc_bits_le(cs.namespace(|| format!("fee slot {k} token")), v, layout::Register::Token.value_bits())
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let slot_tokens: [Num; FEE_SLOTS] = std::array::from_fn(|k| crate::gadgets::bits::from_bits_le(&slot_token_bits[k]));
+        let slot_tokens: [Num; FEE_SLOTS] =
+            std::array::from_fn(|k| crate::gadgets::bits::from_bits_le(&slot_token_bits[k]));
         let sources: Vec<_> = OpType::ALL.iter().map(|&t| pubdata_sources(t)).collect();
-        let ctx = BlockContextVars { timestamp: &header.timestamp, domain: &header.domain, slot_tokens: &slot_tokens, sources: &sources };
+        let ctx = BlockContextVars {
+            timestamp: &header.timestamp,
+            domain: &header.domain,
+            slot_tokens: &slot_tokens,
+            sources: &sources,
+        };
 
         let mut prev: Option<ChunkOut> = None;
         let mut pubdata_bits = Vec::with_capacity(n * layout::CHUNK_BITS);
@@ -197,14 +207,18 @@ impl Circuit<Engine> for BlockCircuit {
             let nonce = Num::alloc(cs.namespace(|| "nonce"), f.map(|f| fr_from_u64(f.nonce as u64)))?;
             let pkh = Num::alloc(cs.namespace(|| "pkh"), f.map(|f| f.pkh.to_fr()))?;
             let address = Num::alloc(cs.namespace(|| "address"), f.map(|f| f.address.to_fr()))?;
-            let inv = Num::alloc(cs.namespace(|| "address inverse"), address.value().map(|a| a.inverse().unwrap_or_else(Fr::zero)))?;
+            let inv = Num::alloc(
+                cs.namespace(|| "address inverse"),
+                address.value().map(|a| a.inverse().unwrap_or_else(Fr::zero)),
+            )?;
             cs.enforce(|| "rule fee account exists", |_| address.lc(), |_| inv.lc(), |lc| lc + CS::one());
             let mut first_root = None;
             let mut prev_after: Option<Num> = None;
             for k in 0..FEE_SLOTS {
                 let mut cs = cs.namespace(|| format!("slot {k}"));
                 let slot = f.map(|f| &f.slots[k]);
-                let old_balance = Num::alloc(cs.namespace(|| "old balance"), slot.map(|s| fr_from_u128(s.old_balance)))?;
+                let old_balance =
+                    Num::alloc(cs.namespace(|| "old balance"), slot.map(|s| fr_from_u128(s.old_balance)))?;
                 let siblings = (0..BALANCE_TREE_DEPTH)
                     .map(|h| Num::alloc(cs.namespace(|| format!("sibling {h}")), slot.map(|s| s.balance_path[h])))
                     .collect::<Result<Vec<_>, _>>()?;
@@ -225,9 +239,19 @@ impl Circuit<Engine> for BlockCircuit {
             let old_leaf = poseidon_hash(cs.namespace(|| "old leaf"), &fields(first_root.expect("4 slots")))?;
             let new_leaf = poseidon_hash(cs.namespace(|| "new leaf"), &fields(prev_after.expect("4 slots")))?;
             let old_root = root_from_path(cs.namespace(|| "old root"), &old_leaf, &header.fee_account_bits, &siblings)?;
-            cs.enforce(|| "fee account under the last chunk's root", |_| old_root.sub(&last_root).lc(), |lc| lc + CS::one(), |lc| lc);
+            cs.enforce(
+                || "fee account under the last chunk's root",
+                |_| old_root.sub(&last_root).lc(),
+                |lc| lc + CS::one(),
+                |lc| lc,
+            );
             let new_root = root_from_path(cs.namespace(|| "new root"), &new_leaf, &header.fee_account_bits, &siblings)?;
-            cs.enforce(|| "new root matches the header", |_| new_root.sub(&header.new_root).lc(), |lc| lc + CS::one(), |lc| lc);
+            cs.enforce(
+                || "new root matches the header",
+                |_| new_root.sub(&header.new_root).lc(),
+                |lc| lc + CS::one(),
+                |lc| lc,
+            );
         }
 
         // Commitment: sha256(header ‖ pubdata ‖ bitmap), public input = its top 253 bits.
@@ -238,7 +262,12 @@ impl Circuit<Engine> for BlockCircuit {
             .iter()
             .enumerate()
             .fold(Num::zero(), |acc, (i, b)| acc.add_mul_const(&b.to_num(), &pow2(252 - i)));
-        cs.enforce(|| "public input is the commitment >> 3", |_| packed.sub(&public_input).lc(), |lc| lc + CS::one(), |lc| lc);
+        cs.enforce(
+            || "public input is the commitment >> 3",
+            |_| packed.sub(&public_input).lc(),
+            |lc| lc + CS::one(),
+            |lc| lc,
+        );
         Ok(())
     }
 }

@@ -6,8 +6,8 @@
 use super::layout::OpType;
 use super::witness::{BlockWitness, LeafWitness, OpWitness, SigWitness};
 use super::*;
-use rand::{Rng, SeedableRng};
 use rand::rngs::StdRng as ChaCha8Rng;
+use rand::{Rng, SeedableRng};
 use zkpay_core::account_tree::AccountTree;
 use zkpay_core::block::{Block, BlockBuilder, BlockHeader};
 use zkpay_core::eddsa::PrivateKey;
@@ -46,7 +46,8 @@ fn first_failure(w: &BlockWitness) -> Option<String> {
 /// The first failing constraint is in chunk `chunk` (or a block-level part) and is named `rule`.
 #[track_caller]
 fn assert_fails_at(w: &BlockWitness, place: &str, rule: &str) {
-    let failure = first_failure(w).unwrap_or_else(|| panic!("corrupted witness satisfies the circuit (expected {rule})"));
+    let failure =
+        first_failure(w).unwrap_or_else(|| panic!("corrupted witness satisfies the circuit (expected {rule})"));
     assert!(
         failure.starts_with(&format!("{place}/")) && failure.contains(rule),
         "expected the first failure at {place}: {rule}, got {failure}"
@@ -125,7 +126,15 @@ impl Scenario {
         self.state.account(id).expect("account").nonce
     }
 
-    fn transfer(&self, key: &PrivateKey, from: AccountId, to: Address, token: TokenId, amount: u128, fee: u128) -> Input {
+    fn transfer(
+        &self,
+        key: &PrivateKey,
+        from: AccountId,
+        to: Address,
+        token: TokenId,
+        amount: u128,
+        fee: u128,
+    ) -> Input {
         signed(
             key,
             L2Tx::Transfer(Transfer {
@@ -573,7 +582,8 @@ impl RandomOps {
         let amount = closest_packable_amount(self.rng.gen_range(0..=balance / 2));
         let fee = closest_packable_fee(self.rng.gen_range(0..=(balance / 100).min(1 << 60)));
         let nonce = state.account(signer).map_or(0, |f| f.nonce);
-        let time_range = TimeRange { valid_from: s.timestamp - self.rng.gen_range(0..1_000), valid_until: s.timestamp + 5 };
+        let time_range =
+            TimeRange { valid_from: s.timestamp - self.rng.gen_range(0..1_000), valid_until: s.timestamp + 5 };
         let sig = TxSignature::default();
         match self.rng.gen_range(0..6) {
             0 => (
@@ -587,22 +597,28 @@ impl RandomOps {
             ),
             1 => {
                 let key = self.key(signer).expect("keyed").clone();
-                let t = Transfer { account_id: signer, to: address, token, amount, fee, nonce, time_range, signature: sig };
+                let t =
+                    Transfer { account_id: signer, to: address, token, amount, fee, nonce, time_range, signature: sig };
                 (OpType::Transfer, signed(&key, L2Tx::Transfer(t)))
             }
             2 => {
                 let key = self.key(signer).expect("keyed").clone();
                 let amount = self.rng.gen_range(0..=balance / 2);
-                let t = Withdraw { account_id: signer, to: address, token, amount, fee, nonce, time_range, signature: sig };
+                let t =
+                    Withdraw { account_id: signer, to: address, token, amount, fee, nonce, time_range, signature: sig };
                 (OpType::Withdraw, signed(&key, L2Tx::Withdraw(t)))
             }
             3 => {
-                let owner = if self.rng.gen_bool(0.7) { state.account(id).map_or(address, |f| f.address) } else { address };
+                let owner =
+                    if self.rng.gen_bool(0.7) { state.account(id).map_or(address, |f| f.address) } else { address };
                 (OpType::FullExit, s.priority(PriorityOpData::FullExit(FullExit { account_id: id, owner, token })))
             }
             4 => {
                 let Some(fields) = state.account(id).filter(|f| f.address != Address::ZERO) else {
-                    return (OpType::Noop, s.priority(PriorityOpData::FullExit(FullExit { account_id: id, owner: address, token })));
+                    return (
+                        OpType::Noop,
+                        s.priority(PriorityOpData::FullExit(FullExit { account_id: id, owner: address, token })),
+                    );
                 };
                 let key = PrivateKey::from_bytes(self.rng.gen());
                 let fee = closest_packable_fee(self.rng.gen_range(0..=state.balance(id, token) / 100));
@@ -624,7 +640,8 @@ impl RandomOps {
             _ => {
                 let key = self.key(signer).expect("keyed").clone();
                 let target = state.account(id).map_or(address, |f| f.address);
-                let t = ForcedExit { initiator_account_id: signer, target, token, fee, nonce, time_range, signature: sig };
+                let t =
+                    ForcedExit { initiator_account_id: signer, target, token, fee, nonce, time_range, signature: sig };
                 (OpType::ForcedExit, signed(&key, L2Tx::ForcedExit(t)))
             }
         }
@@ -667,7 +684,14 @@ fn random_valid_blocks_satisfy_the_circuit() {
             s.timestamp += 30;
         }
     }
-    for t in [OpType::Deposit, OpType::Transfer, OpType::Withdraw, OpType::FullExit, OpType::ChangePubKey, OpType::ForcedExit] {
+    for t in [
+        OpType::Deposit,
+        OpType::Transfer,
+        OpType::Withdraw,
+        OpType::FullExit,
+        OpType::ChangePubKey,
+        OpType::ForcedExit,
+    ] {
         assert!(seen.contains(&t), "the random blocks never included a {t:?}");
     }
 }

@@ -24,7 +24,9 @@ use zkpay_core::types::{Address, PubKeyHash};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WitnessError {
     /// The block was sealed in fast mode: it has no per-chunk updates.
-    #[error("op {op}: expected {expected} per-chunk account updates, found {found} (seal blocks in UpdateMode::Witness)")]
+    #[error(
+        "op {op}: expected {expected} per-chunk account updates, found {found} (seal blocks in UpdateMode::Witness)"
+    )]
     MissingUpdates {
         /// Index of the op in the block.
         op: usize,
@@ -94,11 +96,7 @@ impl SigWitness {
     /// `key`'s signature of `msg`.
     pub fn sign(key: &PrivateKey, msg: &Fr) -> SigWitness {
         let sig = key.sign(msg);
-        SigWitness {
-            pk: key.public_key().point(),
-            r8: sig.r8,
-            s: fr_from_limbs(*sig.s.limbs()).expect("S < l < p"),
-        }
+        SigWitness { pk: key.public_key().point(), r8: sig.r8, s: fr_from_limbs(*sig.s.limbs()).expect("S < l < p") }
     }
 }
 
@@ -389,12 +387,14 @@ fn op_witness(block: &Block, index: usize, op: &Op, tx: Option<&L2Tx>) -> Result
         }
         Op::ChangePubKey(o) => {
             w.op_type = OpType::ChangePubKey;
-            (w.a, w.pkh, w.address, w.nonce, w.token) = (o.account_id, o.new_pub_key_hash, o.address, o.nonce, o.fee_token);
+            (w.a, w.pkh, w.address, w.nonce, w.token) =
+                (o.account_id, o.new_pub_key_hash, o.address, o.nonce, o.fee_token);
             w.packed_fee = pf(o.fee)?;
         }
         Op::ForcedExit(o) => {
             w.op_type = OpType::ForcedExit;
-            (w.a, w.b, w.token, w.amount, w.address) = (o.initiator_id, o.target_id, o.token, o.amount, o.target_address);
+            (w.a, w.b, w.token, w.amount, w.address) =
+                (o.initiator_id, o.target_id, o.token, o.amount, o.target_address);
             w.packed_fee = pf(o.fee)?;
         }
     }
@@ -445,7 +445,8 @@ impl BlockWitness {
                 return Err(WitnessError::MissingUpdates { op: index, expected: n, found: applied.updates.len() });
             }
             let pubdata = op.pubdata();
-            let core = applied.op.encode().map_err(|e| WitnessError::Disagreement { op: index, what: e.to_string() })?;
+            let core =
+                applied.op.encode().map_err(|e| WitnessError::Disagreement { op: index, what: e.to_string() })?;
             if pubdata != core {
                 return Err(WitnessError::Disagreement { op: index, what: "pubdata".into() });
             }

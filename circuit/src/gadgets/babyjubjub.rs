@@ -37,11 +37,7 @@ fn coeff_d() -> Fr {
 /// `num / den` as a new variable `q` with `q · den = num` (one constraint); both constant: a
 /// constant. A zero denominator (impossible for points on the curve) gets the witness 0, which
 /// satisfies the constraint only if `num = 0` too.
-fn div<CS: ConstraintSystem<Engine>>(
-    mut cs: CS,
-    num: &Num,
-    den: &Num,
-) -> Result<Num, SynthesisError> {
+fn div<CS: ConstraintSystem<Engine>>(mut cs: CS, num: &Num, den: &Num) -> Result<Num, SynthesisError> {
     let quotient = |n: Fr, d: Fr| {
         d.inverse().map_or_else(Fr::zero, |inv| {
             let mut q = n;
@@ -75,10 +71,7 @@ impl PointVar {
 
     /// A constant point (no variables).
     pub fn constant(p: &Point) -> PointVar {
-        PointVar {
-            x: Num::constant(p.x),
-            y: Num::constant(p.y),
-        }
+        PointVar { x: Num::constant(p.x), y: Num::constant(p.y) }
     }
 
     /// The identity `(0, 1)`, as a constant.
@@ -87,10 +80,7 @@ impl PointVar {
     }
 
     /// Two new private variables holding `value`'s coordinates, with no constraint.
-    pub fn alloc<CS: ConstraintSystem<Engine>>(
-        mut cs: CS,
-        value: Option<Point>,
-    ) -> Result<PointVar, SynthesisError> {
+    pub fn alloc<CS: ConstraintSystem<Engine>>(mut cs: CS, value: Option<Point>) -> Result<PointVar, SynthesisError> {
         Ok(PointVar {
             x: Num::alloc(cs.namespace(|| "x"), value.map(|p| p.x))?,
             y: Num::alloc(cs.namespace(|| "y"), value.map(|p| p.y))?,
@@ -99,35 +89,21 @@ impl PointVar {
 
     /// The witness value.
     pub fn value(&self) -> Option<Point> {
-        Some(Point {
-            x: self.x.value()?,
-            y: self.y.value()?,
-        })
+        Some(Point { x: self.x.value()?, y: self.y.value()? })
     }
 
     /// The point if both coordinates are constants.
     pub fn constant_value(&self) -> Option<Point> {
-        Some(Point {
-            x: self.x.constant_value()?,
-            y: self.y.constant_value()?,
-        })
+        Some(Point { x: self.x.constant_value()?, y: self.y.constant_value()? })
     }
 
     /// Enforce the curve equation `a·x² + y² = 1 + d·x²·y²` (3 constraints: x², y² and
     /// `(d·x²)·y² = a·x² + y² − 1`). Does not check subgroup membership.
-    pub fn enforce_on_curve<CS: ConstraintSystem<Engine>>(
-        &self,
-        mut cs: CS,
-    ) -> Result<(), SynthesisError> {
+    pub fn enforce_on_curve<CS: ConstraintSystem<Engine>>(&self, mut cs: CS) -> Result<(), SynthesisError> {
         let xx = self.x.square(cs.namespace(|| "x^2"))?;
         let yy = self.y.square(cs.namespace(|| "y^2"))?;
         let rhs = xx.scale(&coeff_a()).add(&yy).sub(&Num::one());
-        cs.enforce(
-            || "d*x^2*y^2=a*x^2+y^2-1",
-            |_| xx.scale(&coeff_d()).lc(),
-            |_| yy.lc(),
-            |_| rhs.lc(),
-        );
+        cs.enforce(|| "d*x^2*y^2=a*x^2+y^2-1", |_| xx.scale(&coeff_d()).lc(), |_| yy.lc(), |_| rhs.lc());
         Ok(())
     }
 
@@ -135,45 +111,25 @@ impl PointVar {
     /// none if both are):
     /// β = x1·y2, γ = y1·x2, δ = (y1 − a·x1)·(x2 + y2), τ = β·γ,
     /// x3 = (β + γ)/(1 + d·τ), y3 = (δ + a·β − γ)/(1 − d·τ).
-    pub fn add<CS: ConstraintSystem<Engine>>(
-        &self,
-        mut cs: CS,
-        other: &PointVar,
-    ) -> Result<PointVar, SynthesisError> {
+    pub fn add<CS: ConstraintSystem<Engine>>(&self, mut cs: CS, other: &PointVar) -> Result<PointVar, SynthesisError> {
         if let (Some(p), Some(q)) = (self.constant_value(), other.constant_value()) {
-            return Ok(PointVar::constant(
-                &p.to_extended().add(&q.to_extended()).to_affine(),
-            ));
+            return Ok(PointVar::constant(&p.to_extended().add(&q.to_extended()).to_affine()));
         }
         let (a, d) = (coeff_a(), coeff_d());
         let beta = self.x.mul(cs.namespace(|| "x1*y2"), &other.y)?;
         let gamma = self.y.mul(cs.namespace(|| "y1*x2"), &other.x)?;
-        let delta = self
-            .y
-            .sub(&self.x.scale(&a))
-            .mul(cs.namespace(|| "(y1-a*x1)*(x2+y2)"), &other.x.add(&other.y))?;
+        let delta = self.y.sub(&self.x.scale(&a)).mul(cs.namespace(|| "(y1-a*x1)*(x2+y2)"), &other.x.add(&other.y))?;
         let tau = beta.mul(cs.namespace(|| "beta*gamma"), &gamma)?;
         let d_tau = tau.scale(&d);
-        let x = div(
-            cs.namespace(|| "x3"),
-            &beta.add(&gamma),
-            &Num::one().add(&d_tau),
-        )?;
-        let y = div(
-            cs.namespace(|| "y3"),
-            &delta.add_mul_const(&beta, &a).sub(&gamma),
-            &Num::one().sub(&d_tau),
-        )?;
+        let x = div(cs.namespace(|| "x3"), &beta.add(&gamma), &Num::one().add(&d_tau))?;
+        let y = div(cs.namespace(|| "y3"), &delta.add_mul_const(&beta, &a).sub(&gamma), &Num::one().sub(&d_tau))?;
         Ok(PointVar { x, y })
     }
 
     /// `2·self` (5 constraints, none for a constant). On the curve `1 + d·x²y² = a·x² + y²`, so
     /// x3 = 2xy/(a·x² + y²) and y3 = (y² − a·x²)/(2 − a·x² − y²): three products instead of
     /// the four of a general addition. Correct only for points on the curve.
-    pub fn double<CS: ConstraintSystem<Engine>>(
-        &self,
-        mut cs: CS,
-    ) -> Result<PointVar, SynthesisError> {
+    pub fn double<CS: ConstraintSystem<Engine>>(&self, mut cs: CS) -> Result<PointVar, SynthesisError> {
         if let Some(p) = self.constant_value() {
             return Ok(PointVar::constant(&p.to_extended().double().to_affine()));
         }
@@ -184,11 +140,7 @@ impl PointVar {
         let yy = self.y.square(cs.namespace(|| "y^2"))?;
         let axx = xx.scale(&a);
         let x = div(cs.namespace(|| "x3"), &xy.scale(&two), &axx.add(&yy))?;
-        let y = div(
-            cs.namespace(|| "y3"),
-            &yy.sub(&axx),
-            &Num::constant(two).sub(&axx).sub(&yy),
-        )?;
+        let y = div(cs.namespace(|| "y3"), &yy.sub(&axx), &Num::constant(two).sub(&axx).sub(&yy))?;
         Ok(PointVar { x, y })
     }
 
@@ -249,9 +201,7 @@ impl PointVar {
             acc = Some(match acc {
                 None => t,
                 Some(acc) => {
-                    let acc = acc
-                        .double(cs.namespace(|| "2acc"))?
-                        .double(cs.namespace(|| "4acc"))?;
+                    let acc = acc.double(cs.namespace(|| "2acc"))?.double(cs.namespace(|| "4acc"))?;
                     acc.add(cs.namespace(|| "4acc+T"), &t)?
                 }
             });
@@ -294,17 +244,8 @@ impl FixedBaseTable {
     /// one AND (`b0·b1`) makes each coordinate of the constant look-up `g(b0, b1) + b2·(h − g)` with
     /// g, h linear, one constraint each; the window points are then summed (6 constraints per
     /// addition). 9 constraints per window, 3 per bit.
-    pub fn mul<CS: ConstraintSystem<Engine>>(
-        &self,
-        mut cs: CS,
-        bits: &[Boolean],
-    ) -> Result<PointVar, SynthesisError> {
-        assert!(
-            bits.len() <= self.max_bits(),
-            "{} bits exceed the table's {}",
-            bits.len(),
-            self.max_bits()
-        );
+    pub fn mul<CS: ConstraintSystem<Engine>>(&self, mut cs: CS, bits: &[Boolean]) -> Result<PointVar, SynthesisError> {
+        assert!(bits.len() <= self.max_bits(), "{} bits exceed the table's {}", bits.len(), self.max_bits());
         let zero = Boolean::Constant(false);
         let mut acc: Option<PointVar> = None;
         for (j, w) in bits.chunks(3).enumerate() {
@@ -346,11 +287,7 @@ fn lookup3<CS: ConstraintSystem<Engine>>(
     let mut coord = |name: &str, f: fn(&Point) -> Fr| -> Result<Num, SynthesisError> {
         let g = interp([f(&table[0]), f(&table[1]), f(&table[2]), f(&table[3])]);
         let h = interp([f(&table[4]), f(&table[5]), f(&table[6]), f(&table[7])]);
-        Ok(g.add(
-            &b[2]
-                .to_num()
-                .mul(cs.namespace(|| name.to_string()), &h.sub(&g))?,
-        ))
+        Ok(g.add(&b[2].to_num().mul(cs.namespace(|| name.to_string()), &h.sub(&g))?))
     };
     let x = coord("x", |p| p.x)?;
     let y = coord("y", |p| p.y)?;
@@ -379,19 +316,10 @@ mod tests {
         PointVar::alloc(cs.namespace(|| name.to_string()), Some(p)).unwrap()
     }
 
-    fn alloc_bits(
-        cs: &mut TestConstraintSystem,
-        name: &str,
-        k: &[u64; 4],
-        n: usize,
-    ) -> Vec<Boolean> {
+    fn alloc_bits(cs: &mut TestConstraintSystem, name: &str, k: &[u64; 4], n: usize) -> Vec<Boolean> {
         (0..n)
             .map(|i| {
-                Boolean::alloc(
-                    cs.namespace(|| format!("{name} {i}")),
-                    Some((k[i / 64] >> (i % 64)) & 1 == 1),
-                )
-                .unwrap()
+                Boolean::alloc(cs.namespace(|| format!("{name} {i}")), Some((k[i / 64] >> (i % 64)) & 1 == 1)).unwrap()
             })
             .collect()
     }
@@ -403,10 +331,7 @@ mod tests {
         // points outside the subgroup (adding the order-2 point (0, −1)).
         let mut minus_one = Fr::one();
         minus_one.negate();
-        let t2 = Point {
-            x: Fr::zero(),
-            y: minus_one,
-        };
+        let t2 = Point { x: Fr::zero(), y: minus_one };
         assert!(t2.is_on_curve());
         let mut cases = vec![];
         for _ in 0..8 {
@@ -427,31 +352,21 @@ mod tests {
             assert_eq!(cs.num_constraints(), 9);
             let dbl = pv.double(cs.namespace(|| "2p")).unwrap();
             assert_eq!(cs.num_constraints(), 14);
-            let with_const = pv
-                .add(cs.namespace(|| "p+const q"), &PointVar::constant(&q))
-                .unwrap();
+            let with_const = pv.add(cs.namespace(|| "p+const q"), &PointVar::constant(&q)).unwrap();
             // τ = β·γ is free too when γ = y1·0 (adding the constant identity).
-            assert_eq!(
-                cs.num_constraints(),
-                if q.x == Fr::zero() { 16 } else { 17 }
-            );
+            assert_eq!(cs.num_constraints(), if q.x == Fr::zero() { 16 } else { 17 });
             assert!(cs.is_satisfied(), "{:?}", cs.which_is_unsatisfied());
             assert_eq!(sum.value(), Some(native_add(&p, &q)));
             assert_eq!(with_const.value(), Some(native_add(&p, &q)));
             assert_eq!(dbl.value(), Some(p.to_extended().double().to_affine()));
             // A wrong result coordinate is caught.
             cs.set("p+q/x3/quotient/num", random_fr(&mut r));
-            assert_eq!(
-                cs.which_is_unsatisfied().as_deref(),
-                Some("p+q/x3/q*den=num")
-            );
+            assert_eq!(cs.which_is_unsatisfied().as_deref(), Some("p+q/x3/q*den=num"));
         }
         // Constants stay constants.
         let mut cs = TestConstraintSystem::new();
         let (p, q) = (random_point(&mut r), random_point(&mut r));
-        let s = PointVar::constant(&p)
-            .add(cs.namespace(|| "c"), &PointVar::constant(&q))
-            .unwrap();
+        let s = PointVar::constant(&p).add(cs.namespace(|| "c"), &PointVar::constant(&q)).unwrap();
         assert_eq!(s.constant_value(), Some(native_add(&p, &q)));
         assert_eq!(cs.num_constraints(), 0);
     }
@@ -465,18 +380,13 @@ mod tests {
         let mut cs = TestConstraintSystem::new();
         let pv = alloc_point(&mut cs, "p", Point { x: p.x, y });
         pv.enforce_on_curve(cs.namespace(|| "on curve")).unwrap();
-        assert_eq!(
-            cs.which_is_unsatisfied().as_deref(),
-            Some("on curve/d*x^2*y^2=a*x^2+y^2-1")
-        );
+        assert_eq!(cs.which_is_unsatisfied().as_deref(), Some("on curve/d*x^2*y^2=a*x^2+y^2-1"));
     }
 
     #[test]
     fn variable_base_multiplication_matches_core() {
         let mut r = rng(22);
-        let mut ks: Vec<[u64; 4]> = (0..6)
-            .map(|_| [r.gen(), r.gen(), r.gen(), r.gen::<u64>() >> 2])
-            .collect();
+        let mut ks: Vec<[u64; 4]> = (0..6).map(|_| [r.gen(), r.gen(), r.gen(), r.gen::<u64>() >> 2]).collect();
         ks.push([0; 4]);
         ks.push([1, 0, 0, 0]);
         ks.push(SUBGROUP_ORDER);
@@ -491,13 +401,7 @@ mod tests {
                 // Also a point with a small-order component.
                 let mut minus_one = Fr::one();
                 minus_one.negate();
-                p = native_add(
-                    &p,
-                    &Point {
-                        x: Fr::zero(),
-                        y: minus_one,
-                    },
-                );
+                p = native_add(&p, &Point { x: Fr::zero(), y: minus_one });
             }
             let mut cs = TestConstraintSystem::new();
             let pv = alloc_point(&mut cs, "p", p);
@@ -525,9 +429,7 @@ mod tests {
         let b8 = Point::b8();
         let table = FixedBaseTable::new(&b8, 251);
         assert_eq!(table.max_bits(), 252);
-        let mut ks: Vec<[u64; 4]> = (0..8)
-            .map(|_| [r.gen(), r.gen(), r.gen(), r.gen::<u64>() >> 5])
-            .collect();
+        let mut ks: Vec<[u64; 4]> = (0..8).map(|_| [r.gen(), r.gen(), r.gen(), r.gen::<u64>() >> 5]).collect();
         ks.push([0; 4]);
         ks.push([7, 0, 0, 0]);
         let mut l_minus_1 = SUBGROUP_ORDER;
@@ -544,10 +446,7 @@ mod tests {
             assert_eq!(cs.num_constraints() - before, 3 + 82 * 9 + 7);
             assert!(cs.is_satisfied(), "{:?}", cs.which_is_unsatisfied());
             assert_eq!(out.value(), Some(b8.mul_scalar(k)));
-            assert_eq!(
-                out.value(),
-                Some(zkpay_core::babyjubjub::mul_base(k).to_affine())
-            );
+            assert_eq!(out.value(), Some(zkpay_core::babyjubjub::mul_base(k).to_affine()));
         }
         // A flipped bit after synthesis breaks a look-up or an addition downstream of it: pin the
         // result and check.
@@ -555,16 +454,9 @@ mod tests {
         let mut cs = TestConstraintSystem::new();
         let bits = alloc_bits(&mut cs, "k", &k, 251);
         let out = table.mul(cs.namespace(|| "k*B8"), &bits).unwrap();
-        out.enforce_equal(
-            cs.namespace(|| "pinned"),
-            &PointVar::constant(&b8.mul_scalar(&k)),
-        );
+        out.enforce_equal(cs.namespace(|| "pinned"), &PointVar::constant(&b8.mul_scalar(&k)));
         assert!(cs.is_satisfied());
-        let flipped = if cs.get("k 100/bit/value") == Fr::zero() {
-            Fr::one()
-        } else {
-            Fr::zero()
-        };
+        let flipped = if cs.get("k 100/bit/value") == Fr::zero() { Fr::one() } else { Fr::zero() };
         cs.set("k 100/bit/value", flipped);
         assert!(!cs.is_satisfied());
     }
@@ -583,13 +475,8 @@ mod tests {
             let eq_p = s.is_equal(cs.namespace(|| "s==p"), &pv).unwrap();
             let eq_q = s.is_equal(cs.namespace(|| "s==q"), &qv).unwrap();
             // The negation shares y but not x.
-            let eq_neg = pv
-                .is_equal(cs.namespace(|| "p==-p"), &PointVar::constant(&p.neg()))
-                .unwrap();
-            assert_eq!(
-                (eq_p.value(), eq_q.value(), eq_neg.value()),
-                (Some(c), Some(!c), Some(false))
-            );
+            let eq_neg = pv.is_equal(cs.namespace(|| "p==-p"), &PointVar::constant(&p.neg())).unwrap();
+            assert_eq!((eq_p.value(), eq_q.value(), eq_neg.value()), (Some(c), Some(!c), Some(false)));
             assert_eq!(cs.num_constraints(), 1 + 2 + 3 * 5);
             assert!(cs.is_satisfied());
         }

@@ -219,8 +219,14 @@ mod tests {
                         assert_eq!(xor.value(), Some(x ^ y));
                         let t = Boolean::Constant(true);
                         Boolean::enforce_equal(cs.namespace(|| format!("eq and{n}")), &and, &Boolean::Constant(x && y));
-                        Boolean::enforce_equal(cs.namespace(|| format!("eq or{n}")), &or.not(), &Boolean::Constant(!(x || y)));
-                        let expect = Boolean::xor(cs.namespace(|| format!("c{n}")), &Boolean::Constant(x ^ y), &t).unwrap().not();
+                        Boolean::enforce_equal(
+                            cs.namespace(|| format!("eq or{n}")),
+                            &or.not(),
+                            &Boolean::Constant(!(x || y)),
+                        );
+                        let expect = Boolean::xor(cs.namespace(|| format!("c{n}")), &Boolean::Constant(x ^ y), &t)
+                            .unwrap()
+                            .not();
                         Boolean::enforce_equal(cs.namespace(|| format!("eq xor{n}")), &xor, &expect);
                     }
                 }

@@ -40,9 +40,7 @@ pub fn at_most_constraints(c: &[u64; 4], n: usize) -> usize {
     if exceeds_width(c, n) {
         return 0;
     }
-    (0..n)
-        .filter(|&i| !limb_bit(c, i) && (i + 1 == n || limb_bit(c, i + 1)))
-        .count()
+    (0..n).filter(|&i| !limb_bit(c, i) && (i + 1 == n || limb_bit(c, i + 1))).count()
 }
 
 /// Enforce that the little-endian `bits` encode an integer `≤ c` (see the module docs): one
@@ -74,9 +72,7 @@ pub fn enforce_bits_le_at_most<CS: ConstraintSystem<Engine>>(
             i -= 1;
         }
         let lo = i;
-        let s = bits[lo..=hi]
-            .iter()
-            .fold(Num::zero(), |acc, b| acc.add(&b.to_num()));
+        let s = bits[lo..=hi].iter().fold(Num::zero(), |acc, b| acc.add(&b.to_num()));
         let mut cs = cs.namespace(|| format!("zeros {lo}..={hi}"));
         if m.constant_value().is_some() {
             // No one-position above (m is the constant 0): these bits must simply be zero.
@@ -111,10 +107,7 @@ pub fn modulus_minus_one() -> [u64; 4] {
 /// The canonical 254 little-endian bits of `x`: boolean, packing to `x`, and encoding an integer
 /// below p, so there is exactly one satisfying decomposition (2^254 > p, so without the last check
 /// `x + p` would be a second one for small x). Costs 254 + 1 + 53 = 308 constraints.
-pub fn to_bits_le_strict<CS: ConstraintSystem<Engine>>(
-    mut cs: CS,
-    x: &Num,
-) -> Result<Vec<Boolean>, SynthesisError> {
+pub fn to_bits_le_strict<CS: ConstraintSystem<Engine>>(mut cs: CS, x: &Num) -> Result<Vec<Boolean>, SynthesisError> {
     let bits = alloc_bits_le(cs.namespace(|| "bits"), x.value(), FIELD_BITS)?;
     from_bits_le(&bits).enforce_equal(cs.namespace(|| "pack"), x);
     enforce_bits_le_at_most(cs.namespace(|| "below p"), &bits, &modulus_minus_one())?;
@@ -160,10 +153,7 @@ mod tests {
         let mut r = rng(11);
         let mut minus_one = Fr::one();
         minus_one.negate();
-        for x in (0..10)
-            .map(|_| random_fr(&mut r))
-            .chain([Fr::zero(), Fr::one(), minus_one])
-        {
+        for x in (0..10).map(|_| random_fr(&mut r)).chain([Fr::zero(), Fr::one(), minus_one]) {
             let mut cs = TestConstraintSystem::new();
             let num = Num::alloc(cs.namespace(|| "x"), Some(x)).unwrap();
             let bits = to_bits_le_strict(cs.namespace(|| "bits"), &num).unwrap();
@@ -186,16 +176,11 @@ mod tests {
         let mut cs = TestConstraintSystem::new();
         let num = Num::alloc(cs.namespace(|| "x"), Some(fr_from_u64(5))).unwrap();
         let bits: Vec<Boolean> = (0..FIELD_BITS)
-            .map(|i| {
-                Boolean::alloc(cs.namespace(|| format!("b{i}")), Some(limb_bit(&alias, i))).unwrap()
-            })
+            .map(|i| Boolean::alloc(cs.namespace(|| format!("b{i}")), Some(limb_bit(&alias, i))).unwrap())
             .collect();
         from_bits_le(&bits).enforce_equal(cs.namespace(|| "pack"), &num);
         assert!(cs.is_satisfied(), "the aliased bits do pack to 5 modulo p");
         enforce_bits_le_at_most(cs.namespace(|| "below p"), &bits, &p_minus_1).unwrap();
-        assert!(cs
-            .which_is_unsatisfied()
-            .unwrap()
-            .starts_with("below p/zeros"));
+        assert!(cs.which_is_unsatisfied().unwrap().starts_with("below p/zeros"));
     }
 }

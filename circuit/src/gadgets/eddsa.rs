@@ -76,10 +76,7 @@ fn b8_table() -> &'static FixedBaseTable {
 }
 
 /// Enforce `x ≠ 0` (one constraint: `x · inv = 1`, which has no solution for x = 0).
-fn enforce_nonzero<CS: ConstraintSystem<Engine>>(
-    mut cs: CS,
-    x: &Num,
-) -> Result<(), SynthesisError> {
+fn enforce_nonzero<CS: ConstraintSystem<Engine>>(mut cs: CS, x: &Num) -> Result<(), SynthesisError> {
     let inv_value = x.value().map(|v| v.inverse().unwrap_or_else(Fr::zero));
     let inv = Num::alloc(cs.namespace(|| "inv"), inv_value)?;
     cs.enforce(|| "x*inv=1", |_| x.lc(), |_| inv.lc(), |lc| lc + CS::one());
@@ -111,25 +108,13 @@ fn verification_sides<CS: ConstraintSystem<Engine>>(
         bits
     };
 
-    let hm = poseidon_hash(
-        cs.namespace(|| "hm"),
-        &[
-            r.x.clone(),
-            r.y.clone(),
-            a.x.clone(),
-            a.y.clone(),
-            msg.clone(),
-        ],
-    )?;
+    let hm = poseidon_hash(cs.namespace(|| "hm"), &[r.x.clone(), r.y.clone(), a.x.clone(), a.y.clone(), msg.clone()])?;
     // Strict: the protocol multiplies by hm's own integer, and the 254 bits of hm + p would pack
     // to the same field element but give a different multiple of A.
     let hm_bits = to_bits_le_strict(cs.namespace(|| "hm bits"), &hm)?;
 
     let lhs = b8_table().mul(cs.namespace(|| "S*B8"), &s_bits)?;
-    let a8 = a
-        .double(cs.namespace(|| "2A"))?
-        .double(cs.namespace(|| "4A"))?
-        .double(cs.namespace(|| "8A"))?;
+    let a8 = a.double(cs.namespace(|| "2A"))?.double(cs.namespace(|| "4A"))?.double(cs.namespace(|| "8A"))?;
     let q = a8.mul_bits_le(cs.namespace(|| "hm*8A"), &hm_bits)?;
     let rhs = r.add(cs.namespace(|| "R8+hm*8A"), &q)?;
     Ok((lhs, rhs))
@@ -193,12 +178,7 @@ mod tests {
     }
 
     fn inputs(pk: &PublicKey, sig: &Signature, msg: Fr) -> Inputs {
-        Inputs {
-            a: pk.point(),
-            r8: sig.r8,
-            s: fr_from_limbs(*sig.s.limbs()).unwrap(),
-            msg,
-        }
+        Inputs { a: pk.point(), r8: sig.r8, s: fr_from_limbs(*sig.s.limbs()).unwrap(), msg }
     }
 
     /// What core says about the same inputs (S as an integer: out of range if ≥ l).
@@ -216,20 +196,14 @@ mod tests {
     fn run(i: &Inputs) -> (TestConstraintSystem, Option<bool>, TestConstraintSystem) {
         let mut cs = TestConstraintSystem::new();
         let (ax, ay) = (alloc(&mut cs, "A.x", i.a.x), alloc(&mut cs, "A.y", i.a.y));
-        let (rx, ry) = (
-            alloc(&mut cs, "R8.x", i.r8.x),
-            alloc(&mut cs, "R8.y", i.r8.y),
-        );
+        let (rx, ry) = (alloc(&mut cs, "R8.x", i.r8.x), alloc(&mut cs, "R8.y", i.r8.y));
         let (s, m) = (alloc(&mut cs, "S", i.s), alloc(&mut cs, "m", i.msg));
         let ok = eddsa_verify(cs.namespace(|| "eddsa"), (&ax, &ay), (&rx, &ry), &s, &m).unwrap();
         assert_eq!(cs.num_constraints(), EDDSA_VERIFY_CONSTRAINTS);
 
         let mut ecs = TestConstraintSystem::new();
         let (ax, ay) = (alloc(&mut ecs, "A.x", i.a.x), alloc(&mut ecs, "A.y", i.a.y));
-        let (rx, ry) = (
-            alloc(&mut ecs, "R8.x", i.r8.x),
-            alloc(&mut ecs, "R8.y", i.r8.y),
-        );
+        let (rx, ry) = (alloc(&mut ecs, "R8.x", i.r8.x), alloc(&mut ecs, "R8.y", i.r8.y));
         let (s, m) = (alloc(&mut ecs, "S", i.s), alloc(&mut ecs, "m", i.msg));
         enforce_eddsa_verify(ecs.namespace(|| "eddsa"), (&ax, &ay), (&rx, &ry), &s, &m).unwrap();
         assert_eq!(ecs.num_constraints(), EDDSA_VERIFY_CONSTRAINTS - 3);
@@ -252,10 +226,7 @@ mod tests {
         let (cs, ok, ecs) = run(i);
         assert_eq!(cs.which_is_unsatisfied(), None);
         assert_eq!(ok, Some(false));
-        assert!(ecs
-            .which_is_unsatisfied()
-            .unwrap()
-            .starts_with("eddsa/S*B8 = R8+hm*8A/"));
+        assert!(ecs.which_is_unsatisfied().unwrap().starts_with("eddsa/S*B8 = R8+hm*8A/"));
     }
 
     /// Malformed ⇒ both systems unsatisfied, first at a constraint under `prefix`.
@@ -263,10 +234,7 @@ mod tests {
         let (cs, _, ecs) = run(i);
         for c in [&cs, &ecs] {
             let failed = c.which_is_unsatisfied().expect("must be unsatisfiable");
-            assert!(
-                failed.starts_with(prefix),
-                "{failed} does not start with {prefix}"
-            );
+            assert!(failed.starts_with(prefix), "{failed} does not start with {prefix}");
         }
     }
 
@@ -291,20 +259,13 @@ mod tests {
         // docs/protocol.md §3.6 (circomlibjs 0.1.7 vector 1), m = p − 1.
         use zkpay_core::field::fr_from_decimal;
         let a = Point {
-            x: fr_from_decimal(
-                "19299722404800690542221464544665002199394583215579748769669719234391816497343",
-            )
-            .unwrap(),
-            y: fr_from_decimal(
-                "7238064977096143488463022322810547552197694161335877321844299800854064925273",
-            )
-            .unwrap(),
+            x: fr_from_decimal("19299722404800690542221464544665002199394583215579748769669719234391816497343")
+                .unwrap(),
+            y: fr_from_decimal("7238064977096143488463022322810547552197694161335877321844299800854064925273").unwrap(),
         };
         let hex = "5dd9586dca123679ee818efd672e7dccd795fa98e17df3f21d3097b9161b3719\
                    54fb9f96b0abc50ecaf475550d3b0f107268e8a2b262d44a2838a8b260ca6405";
-        let bytes: Vec<u8> = (0..64)
-            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-            .collect();
+        let bytes: Vec<u8> = (0..64).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
         let sig = Signature::from_bytes(&bytes.try_into().unwrap()).unwrap();
         let mut msg = Fr::one();
         msg.negate();
@@ -319,40 +280,21 @@ mod tests {
             let (pk, sig, msg) = sign(&mut r);
             let good = inputs(&pk, &sig, msg);
             // Another message.
-            assert_flag_false(&Inputs {
-                msg: random_fr(&mut r),
-                ..good
-            });
+            assert_flag_false(&Inputs { msg: random_fr(&mut r), ..good });
             let mut next = msg;
             next.add_assign(&Fr::one());
             assert_flag_false(&Inputs { msg: next, ..good });
             // Another key.
             let (other, _, _) = sign(&mut r);
-            assert_flag_false(&Inputs {
-                a: other.point(),
-                ..good
-            });
+            assert_flag_false(&Inputs { a: other.point(), ..good });
             // R8 replaced by another subgroup point, by −R8, and by R8 plus the order-2 point.
             let k: [u64; 4] = [r.gen(), r.gen(), r.gen(), 0];
-            assert_flag_false(&Inputs {
-                r8: Point::b8().mul_scalar(&k),
-                ..good
-            });
-            assert_flag_false(&Inputs {
-                r8: sig.r8.neg(),
-                ..good
-            });
+            assert_flag_false(&Inputs { r8: Point::b8().mul_scalar(&k), ..good });
+            assert_flag_false(&Inputs { r8: sig.r8.neg(), ..good });
             let mut minus_one = Fr::one();
             minus_one.negate();
-            let t2 = Point {
-                x: Fr::zero(),
-                y: minus_one,
-            }
-            .to_extended();
-            assert_flag_false(&Inputs {
-                r8: sig.r8.to_extended().add(&t2).to_affine(),
-                ..good
-            });
+            let t2 = Point { x: Fr::zero(), y: minus_one }.to_extended();
+            assert_flag_false(&Inputs { r8: sig.r8.to_extended().add(&t2).to_affine(), ..good });
         }
     }
 
@@ -370,21 +312,14 @@ mod tests {
             let m = Inputs { s: s_l, ..good };
             assert_eq!(native(&m), Err(EddsaError::ScalarOutOfRange));
             // Above 2^251 the decomposition fails, below it the comparison with l − 1.
-            let prefix = if fr_bit(&s_l, 251) {
-                "eddsa/sides/S/pack"
-            } else {
-                "eddsa/sides/S/below l"
-            };
+            let prefix = if fr_bit(&s_l, 251) { "eddsa/sides/S/pack" } else { "eddsa/sides/S/below l" };
             assert_unsatisfiable(&m, prefix);
             // One flipped bit: ≥ l is out of range, < l is a wrong signature.
             for _ in 0..3 {
                 let bit = r.gen_range(0..SCALAR_BITS);
                 let mut limbs = fr_to_limbs(&good.s);
                 limbs[bit / 64] ^= 1 << (bit % 64);
-                let f = Inputs {
-                    s: fr_from_limbs(limbs).unwrap(),
-                    ..good
-                };
+                let f = Inputs { s: fr_from_limbs(limbs).unwrap(), ..good };
                 match native(&f) {
                     Err(EddsaError::ScalarOutOfRange) => {
                         unsat += 1;
@@ -399,10 +334,7 @@ mod tests {
             // Top bits flipped: 2^250 + S ≥ l for S ≥ l − 2^250, which holds for most S.
             let mut limbs = fr_to_limbs(&good.s);
             limbs[3] ^= 1 << 58;
-            let f = Inputs {
-                s: fr_from_limbs(limbs).unwrap(),
-                ..good
-            };
+            let f = Inputs { s: fr_from_limbs(limbs).unwrap(), ..good };
             if native(&f) == Err(EddsaError::ScalarOutOfRange) {
                 unsat += 1;
                 assert_unsatisfiable(&f, "eddsa/sides/S/below l");
@@ -410,10 +342,7 @@ mod tests {
                 assert_flag_false(&f);
             }
         }
-        assert!(
-            unsat > 0 && false_flag > 0,
-            "both outcomes exercised: {unsat} {false_flag}"
-        );
+        assert!(unsat > 0 && false_flag > 0, "both outcomes exercised: {unsat} {false_flag}");
         // S = l exactly and S = 2^251 − 1 (fits the bits, above l).
         let (pk, sig, msg) = sign(&mut r);
         let good = inputs(&pk, &sig, msg);
@@ -429,32 +358,14 @@ mod tests {
         let good = inputs(&pk, &sig, msg);
         let mut y = good.a.y;
         y.add_assign(&Fr::one());
-        let bad_a = Inputs {
-            a: Point { x: good.a.x, y },
-            ..good
-        };
+        let bad_a = Inputs { a: Point { x: good.a.x, y }, ..good };
         assert_eq!(native(&bad_a), Err(EddsaError::NotOnCurve));
         assert_unsatisfiable(&bad_a, "eddsa/sides/A on curve/");
         let mut x = good.r8.x;
         x.double();
-        assert_unsatisfiable(
-            &Inputs {
-                r8: Point { x, y: good.r8.y },
-                ..good
-            },
-            "eddsa/sides/R8 on curve/",
-        );
+        assert_unsatisfiable(&Inputs { r8: Point { x, y: good.r8.y }, ..good }, "eddsa/sides/R8 on curve/");
         // (0, 0) is not on the curve either (a zero key in an account without one).
-        assert_unsatisfiable(
-            &Inputs {
-                a: Point {
-                    x: Fr::zero(),
-                    y: Fr::zero(),
-                },
-                ..good
-            },
-            "eddsa/sides/A on curve/",
-        );
+        assert_unsatisfiable(&Inputs { a: Point { x: Fr::zero(), y: Fr::zero() }, ..good }, "eddsa/sides/A on curve/");
     }
 
     #[test]
@@ -473,12 +384,7 @@ mod tests {
         assert_eq!(native(&forged), Err(EddsaError::IdentityKey));
         assert_unsatisfiable(&forged, "eddsa/sides/A not identity/");
         // The dummy witness for a chunk without a signature: satisfiable, flag false.
-        let dummy = Inputs {
-            a: Point::b8(),
-            r8: Point::identity(),
-            s: Fr::zero(),
-            msg: Fr::zero(),
-        };
+        let dummy = Inputs { a: Point::b8(), r8: Point::identity(), s: Fr::zero(), msg: Fr::zero() };
         assert_flag_false(&dummy);
     }
 
@@ -498,15 +404,9 @@ mod tests {
             AR: Into<String>,
         {
             self.vars += 1;
-            Ok(bellman_ce::Variable::new_unchecked(bellman_ce::Index::Aux(
-                self.vars - 1,
-            )))
+            Ok(bellman_ce::Variable::new_unchecked(bellman_ce::Index::Aux(self.vars - 1)))
         }
-        fn alloc_input<F, A, AR>(
-            &mut self,
-            a: A,
-            f: F,
-        ) -> Result<bellman_ce::Variable, SynthesisError>
+        fn alloc_input<F, A, AR>(&mut self, a: A, f: F) -> Result<bellman_ce::Variable, SynthesisError>
         where
             F: FnOnce() -> Result<Fr, SynthesisError>,
             A: FnOnce() -> AR,
@@ -518,15 +418,9 @@ mod tests {
         where
             A: FnOnce() -> AR,
             AR: Into<String>,
-            LA: FnOnce(
-                bellman_ce::LinearCombination<Engine>,
-            ) -> bellman_ce::LinearCombination<Engine>,
-            LB: FnOnce(
-                bellman_ce::LinearCombination<Engine>,
-            ) -> bellman_ce::LinearCombination<Engine>,
-            LC: FnOnce(
-                bellman_ce::LinearCombination<Engine>,
-            ) -> bellman_ce::LinearCombination<Engine>,
+            LA: FnOnce(bellman_ce::LinearCombination<Engine>) -> bellman_ce::LinearCombination<Engine>,
+            LB: FnOnce(bellman_ce::LinearCombination<Engine>) -> bellman_ce::LinearCombination<Engine>,
+            LC: FnOnce(bellman_ce::LinearCombination<Engine>) -> bellman_ce::LinearCombination<Engine>,
         {
             self.constraints += 1;
         }
@@ -541,16 +435,12 @@ mod tests {
     fn synthesizes_without_witness_values_for_key_generation() {
         for enforce in [false, true] {
             let mut cs = ShapeOnly::default();
-            let v: Vec<Num> = (0..6)
-                .map(|i| Num::alloc(cs.namespace(|| format!("in {i}")), None).unwrap())
-                .collect();
+            let v: Vec<Num> = (0..6).map(|i| Num::alloc(cs.namespace(|| format!("in {i}")), None).unwrap()).collect();
             if enforce {
-                enforce_eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5])
-                    .unwrap();
+                enforce_eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5]).unwrap();
                 assert_eq!(cs.constraints, EDDSA_VERIFY_CONSTRAINTS - 3);
             } else {
-                let ok =
-                    eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5]).unwrap();
+                let ok = eddsa_verify(&mut cs, (&v[0], &v[1]), (&v[2], &v[3]), &v[4], &v[5]).unwrap();
                 assert_eq!(ok.value(), None);
                 assert_eq!(cs.constraints, EDDSA_VERIFY_CONSTRAINTS);
             }
@@ -567,16 +457,9 @@ mod tests {
         for bit in [0usize, 1, 100, 253] {
             let path = format!("eddsa/sides/hm bits/bits/bit {bit}/bit/value");
             let v = cs.get(&path);
-            let flipped = if v == Fr::zero() {
-                Fr::one()
-            } else {
-                Fr::zero()
-            };
+            let flipped = if v == Fr::zero() { Fr::one() } else { Fr::zero() };
             cs.set(&path, flipped);
-            assert_eq!(
-                cs.which_is_unsatisfied().as_deref(),
-                Some("eddsa/sides/hm bits/pack/equal")
-            );
+            assert_eq!(cs.which_is_unsatisfied().as_deref(), Some("eddsa/sides/hm bits/pack/equal"));
             cs.set(&path, v);
         }
         assert!(cs.is_satisfied());
@@ -608,18 +491,11 @@ mod tests {
             let (mut cs, ok, _) = run(&good);
             assert_eq!(ok, Some(true));
             for i in 0..254 {
-                let v = if (alias[i / 64] >> (i % 64)) & 1 == 1 {
-                    Fr::one()
-                } else {
-                    Fr::zero()
-                };
+                let v = if (alias[i / 64] >> (i % 64)) & 1 == 1 { Fr::one() } else { Fr::zero() };
                 cs.set(&format!("eddsa/sides/hm bits/bits/bit {i}/bit/value"), v);
             }
             let failed = cs.which_is_unsatisfied().unwrap();
-            assert!(
-                failed.starts_with("eddsa/sides/hm bits/below p/"),
-                "{failed}"
-            );
+            assert!(failed.starts_with("eddsa/sides/hm bits/below p/"), "{failed}");
         }
     }
 }

@@ -111,7 +111,11 @@ mod tests {
                 assert_eq!(value, Some(fr_from_u128(v)), "{packed:#x}");
             }
             Err(PackingError::Overflow { .. }) => {
-                assert_eq!(cs.which_is_unsatisfied().as_deref(), Some("float/unpack/fits u128/pack/equal"), "{packed:#x}");
+                assert_eq!(
+                    cs.which_is_unsatisfied().as_deref(),
+                    Some("float/unpack/fits u128/pack/equal"),
+                    "{packed:#x}"
+                );
             }
             Err(e) => panic!("unexpected {e}"),
         }

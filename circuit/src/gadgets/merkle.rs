@@ -72,13 +72,19 @@ mod tests {
     use rand::Rng;
     use zkpay_core::field::fr_from_u64;
     use zkpay_core::merkle::{
-        AccountNodes, AccountTreeKind, BalanceTree, BalanceTreeKind, LevelStore, MerklePath, NodeStore, SortedNodeStore,
-        SparseMerkleTree, TreeKind,
+        AccountNodes, AccountTreeKind, BalanceTree, BalanceTreeKind, LevelStore, MerklePath, NodeStore,
+        SortedNodeStore, SparseMerkleTree, TreeKind,
     };
 
     /// Synthesize an update proof against expected roots; return the system and the gadget's own
     /// constraint count.
-    fn synthesize(old_leaf: Fr, new_leaf: Fr, path: &MerklePath, old_root: Fr, new_root: Fr) -> (TestConstraintSystem, usize) {
+    fn synthesize(
+        old_leaf: Fr,
+        new_leaf: Fr,
+        path: &MerklePath,
+        old_root: Fr,
+        new_root: Fr,
+    ) -> (TestConstraintSystem, usize) {
         let depth = path.siblings.len();
         let mut cs = TestConstraintSystem::new();
         let old = Num::alloc(cs.namespace(|| "old leaf"), Some(old_leaf)).unwrap();

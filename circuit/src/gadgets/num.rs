@@ -66,10 +66,7 @@ impl Num {
     }
 
     /// A new public input with value `value`.
-    pub fn alloc_input<CS: ConstraintSystem<Engine>>(
-        mut cs: CS,
-        value: Option<Fr>,
-    ) -> Result<Num, SynthesisError> {
+    pub fn alloc_input<CS: ConstraintSystem<Engine>>(mut cs: CS, value: Option<Fr>) -> Result<Num, SynthesisError> {
         let var = cs.alloc_input(|| "input", || assigned(value))?;
         Ok(Num::from_var(var, value))
     }

@@ -59,9 +59,7 @@ pub fn poseidon_hash<CS: ConstraintSystem<Engine>>(mut cs: CS, inputs: &[Num]) -
         // The last round's outputs other than state[0] are unused: skip computing them.
         let rows = if r + 1 == N_ROUNDS_F + rounds_p { 1 } else { t };
         state = (0..rows)
-            .map(|i| {
-                state.iter().zip(&raw.m[i]).fold(Num::zero(), |acc, (s, m)| acc.add_mul_const(s, m))
-            })
+            .map(|i| state.iter().zip(&raw.m[i]).fold(Num::zero(), |acc, (s, m)| acc.add_mul_const(s, m)))
             .collect();
     }
     Ok(state.swap_remove(0))

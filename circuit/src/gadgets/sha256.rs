@@ -14,9 +14,7 @@ use crate::{Engine, Fr};
 use bellman_ce::pairing::ff::Field;
 use bellman_ce::{ConstraintSystem, SynthesisError};
 
-const IV: [u32; 8] = [
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-];
+const IV: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 const K: [u32; 64] = [
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -83,9 +81,12 @@ impl Word {
             let mut cs = cs.namespace(|| format!("ch {i}"));
             let bit = super::boolean::AllocatedBit::alloc_unconstrained(cs.namespace(|| "ch"), value)?;
             let r = Boolean::Is(bit);
-            cs.enforce(|| "e*(f-g)=ch-g", |_| e.lc(), |_| f.to_num().sub(&g.to_num()).lc(), |_| {
-                r.to_num().sub(&g.to_num()).lc()
-            });
+            cs.enforce(
+                || "e*(f-g)=ch-g",
+                |_| e.lc(),
+                |_| f.to_num().sub(&g.to_num()).lc(),
+                |_| r.to_num().sub(&g.to_num()).lc(),
+            );
             out.push(r);
         }
         Ok(Word(out))
@@ -133,7 +134,11 @@ fn two() -> Fr {
     t
 }
 
-fn compress<CS: ConstraintSystem<Engine>>(mut cs: CS, state: &[Word], block: &[Boolean]) -> Result<Vec<Word>, SynthesisError> {
+fn compress<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    state: &[Word],
+    block: &[Boolean],
+) -> Result<Vec<Word>, SynthesisError> {
     let mut w: Vec<Word> = block.chunks(32).map(Word::from_be_bits).collect();
     for t in 16..64 {
         let mut cs = cs.namespace(|| format!("schedule {t}"));
@@ -192,7 +197,11 @@ pub fn sha256<CS: ConstraintSystem<Engine>>(mut cs: CS, input: &[Boolean]) -> Re
 
 /// Allocate the bits of `bytes` (big-endian within each byte), one constraint per bit, as a
 /// convenience for callers that hold the bytes as a witness.
-pub fn alloc_bytes<CS: ConstraintSystem<Engine>>(mut cs: CS, bytes: Option<&[u8]>, len: usize) -> Result<Vec<Boolean>, SynthesisError> {
+pub fn alloc_bytes<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    bytes: Option<&[u8]>,
+    len: usize,
+) -> Result<Vec<Boolean>, SynthesisError> {
     let mut out = Vec::with_capacity(8 * len);
     for i in 0..len {
         for j in 0..8 {

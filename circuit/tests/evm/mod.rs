@@ -17,10 +17,7 @@ use zkpay_circuit::verifier_sol::{public_input_to_uint256, Uint256};
 // Tooling: paths, solcjs, anvil, JSON-RPC
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// The npm-installed tools, or a failure that says how to get them: never a silent skip.
@@ -57,11 +54,7 @@ pub fn compile(compile_js: &Path, source: &str) -> Compiled {
         .output()
         .expect("node must be installed to compile the verifier (scripts/setup.sh)");
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "solcjs failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "solcjs failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     Compiled {
         bytecode: v["bytecode"].as_str().unwrap().to_string(),
@@ -80,20 +73,9 @@ impl Anvil {
     pub fn start(bin: &Path) -> Anvil {
         // Ask the OS for a free port, then hand it to anvil. Another process could take it in
         // between; then anvil exits and the readiness loop below reports it.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(bin)
-            .args([
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--accounts",
-                "1",
-            ])
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--accounts", "1"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -117,8 +99,7 @@ impl Anvil {
     /// Err(message) for transport problems and JSON-RPC errors alike; callers that expect success
     /// unwrap it.
     pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
-        let body =
-            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
         write!(
@@ -131,10 +112,7 @@ impl Anvil {
         .map_err(|e| e.to_string())?;
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or("no HTTP header end")?;
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header end")?;
         let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
         let mut payload = raw[split + 4..].to_vec();
         if head.contains("transfer-encoding: chunked") {
@@ -151,8 +129,7 @@ impl Anvil {
     }
 
     pub fn rpc(&self, method: &str, params: Value) -> Value {
-        self.try_rpc(method, params)
-            .unwrap_or_else(|e| panic!("{method}: {e}"))
+        self.try_rpc(method, params).unwrap_or_else(|e| panic!("{method}: {e}"))
     }
 }
 
@@ -168,8 +145,7 @@ pub fn dechunk(mut b: &[u8]) -> Result<Vec<u8>, String> {
     loop {
         let line_end = b.windows(2).position(|w| w == b"\r\n").ok_or("bad chunk")?;
         let size_str = String::from_utf8_lossy(&b[..line_end]);
-        let size = usize::from_str_radix(size_str.split(';').next().unwrap().trim(), 16)
-            .map_err(|e| e.to_string())?;
+        let size = usize::from_str_radix(size_str.split(';').next().unwrap().trim(), 16).map_err(|e| e.to_string())?;
         b = &b[line_end + 2..];
         if size == 0 {
             return Ok(out);
@@ -215,11 +191,7 @@ pub fn encode_single(sel: &str, proof: &[Uint256; 8], inputs: &[Uint256]) -> Str
 pub fn encode_batch(sel: &str, proofs: &[[Uint256; 8]], inputs: &[Uint256]) -> String {
     let head_len = 2 * 32;
     let proofs_tail_len = 32 + proofs.len() * 8 * 32;
-    let mut words: Vec<Uint256> = vec![
-        word(head_len),
-        word(head_len + proofs_tail_len),
-        word(proofs.len()),
-    ];
+    let mut words: Vec<Uint256> = vec![word(head_len), word(head_len + proofs_tail_len), word(proofs.len())];
     words.extend(proofs.iter().flatten().copied());
     words.push(word(inputs.len()));
     words.extend_from_slice(inputs);
@@ -240,14 +212,9 @@ pub enum Outcome {
 }
 
 pub fn call(anvil: &Anvil, to: &str, data: &str) -> Outcome {
-    let out = match anvil.try_rpc(
-        "eth_call",
-        json!([{"to": to, "data": data, "gas": "0x1c9c380"}, "latest"]),
-    ) {
+    let out = match anvil.try_rpc("eth_call", json!([{"to": to, "data": data, "gas": "0x1c9c380"}, "latest"])) {
         Ok(out) => out,
-        Err(e) if e.contains("revert") && e.contains(PRECOMPILE_FAILED) => {
-            return Outcome::PrecompileFailed
-        }
+        Err(e) if e.contains("revert") && e.contains(PRECOMPILE_FAILED) => return Outcome::PrecompileFailed,
         Err(e) => panic!("eth_call: {e}"),
     };
     let out = out.as_str().unwrap();
@@ -293,7 +260,6 @@ pub fn r_word() -> Uint256 {
     r_minus_one.sub_assign(&Fr::one());
     plus_one(public_input_to_uint256(&r_minus_one))
 }
-
 
 /// Deploy `bytecode` from anvil's first unlocked account; returns (contract address, gas used).
 pub fn deploy(anvil: &Anvil, bytecode: &str) -> (String, u64) {

@@ -11,32 +11,17 @@ use crate::field::{Field, Fr, PrimeField};
 use crate::montgomery::{adc, sbb, Mont};
 
 /// 2p, little-endian limbs (the bound of lazily reduced values).
-const P2: [u64; 4] = [
-    0x87c3eb27e0000002,
-    0x5067d090f372e122,
-    0x70a08b6d0302b0ba,
-    0x60c89ce5c2634053,
-];
+const P2: [u64; 4] = [0x87c3eb27e0000002, 0x5067d090f372e122, 0x70a08b6d0302b0ba, 0x60c89ce5c2634053];
 
 /// 1 in Montgomery form (R mod p).
-pub(crate) const ONE: Mont = Mont([
-    0xac96341c4ffffffb,
-    0x36fc76959f60cd29,
-    0x666ea36f7879462e,
-    0x0e0a77c19a07df2f,
-]);
+pub(crate) const ONE: Mont = Mont([0xac96341c4ffffffb, 0x36fc76959f60cd29, 0x666ea36f7879462e, 0x0e0a77c19a07df2f]);
 
 /// The 2-adicity of p − 1: p − 1 = 2^28 · q with q odd.
 const TWO_ADICITY: usize = 28;
 
 /// (q − 1)/2 for the odd part q of p − 1: the exponent of the one exponentiation in
 /// [`sqrt_ratio`].
-const SQRT_EXP: [u64; 4] = [
-    0xcdcb848a1f0fac9f,
-    0x0c0ac2e9419f4243,
-    0x098d014dc2822db4,
-    0x0000000183227397,
-];
+const SQRT_EXP: [u64; 4] = [0xcdcb848a1f0fac9f, 0x0c0ac2e9419f4243, 0x098d014dc2822db4, 0x0000000183227397];
 
 /// `a − b` for lazily reduced inputs, result in `[0, 2p)`.
 ///
@@ -210,8 +195,8 @@ pub(crate) fn inverse(a: Mont) -> Option<Mont> {
 mod tests {
     use super::*;
     use crate::field::fr_from_limbs;
-    use pairing_ce::ff::SqrtField;
     use crate::montgomery::P;
+    use pairing_ce::ff::SqrtField;
     use proptest::prelude::*;
 
     fn fr(limbs: [u64; 4]) -> Fr {
@@ -245,12 +230,7 @@ mod tests {
     #[test]
     fn constants() {
         assert_eq!(ONE.to_fr(), Fr::one());
-        let two_p = [
-            P[0] << 1,
-            (P[1] << 1) | (P[0] >> 63),
-            (P[2] << 1) | (P[1] >> 63),
-            (P[3] << 1) | (P[2] >> 63),
-        ];
+        let two_p = [P[0] << 1, (P[1] << 1) | (P[0] >> 63), (P[2] << 1) | (P[1] >> 63), (P[3] << 1) | (P[2] >> 63)];
         assert_eq!(two_p, P2);
         // p − 1 = 2^28 · (2·SQRT_EXP + 1)
         let q = [
@@ -259,12 +239,8 @@ mod tests {
             (SQRT_EXP[2] << 1) | (SQRT_EXP[1] >> 63),
             (SQRT_EXP[3] << 1) | (SQRT_EXP[2] >> 63),
         ];
-        let shifted = [
-            q[0] << 28,
-            (q[1] << 28) | (q[0] >> 36),
-            (q[2] << 28) | (q[1] >> 36),
-            (q[3] << 28) | (q[2] >> 36),
-        ];
+        let shifted =
+            [q[0] << 28, (q[1] << 28) | (q[0] >> 36), (q[2] << 28) | (q[1] >> 36), (q[3] << 28) | (q[2] >> 36)];
         assert_eq!(shifted, [P[0] - 1, P[1], P[2], P[3]]);
         assert_eq!(q[3] >> 36, 0);
         assert_eq!(Fr::S, TWO_ADICITY as u32);

@@ -43,20 +43,10 @@ pub const D_COEFF: u64 = 168696;
 
 /// The prime subgroup order l, as little-endian 64-bit limbs
 /// (2736030358979909402780800718157159386076813972158567259200215660948447373041, 251 bits).
-pub const SUBGROUP_ORDER: [u64; 4] = [
-    0x677297dc392126f1,
-    0xab3eedb83920ee0a,
-    0x370a08b6d0302b0b,
-    0x060c89ce5c263405,
-];
+pub const SUBGROUP_ORDER: [u64; 4] = [0x677297dc392126f1, 0xab3eedb83920ee0a, 0x370a08b6d0302b0b, 0x060c89ce5c263405];
 
 /// (p − 1)/2: compressed points carry the "sign" of x as `x > HALF_P`.
-const HALF_P: [u64; 4] = [
-    0xa1f0fac9f8000000,
-    0x9419f4243cdcb848,
-    0xdc2822db40c0ac2e,
-    0x183227397098d014,
-];
+const HALF_P: [u64; 4] = [0xa1f0fac9f8000000, 0x9419f4243cdcb848, 0xdc2822db40c0ac2e, 0x183227397098d014];
 
 /// Decimal coordinates of the generator B8 of the prime subgroup.
 const B8_X: &str = "5299619240641551281634865583518297030282874472190772894086521144482721001553";
@@ -66,47 +56,17 @@ const B8_Y: &str = "169501507984606577179586255678218345503016631616247077872228
 
 /// s = √(−a), the smaller of the two roots
 /// (6360561867910373094066688120553762416144456282423235903351243436111059670888).
-const SQRT_NEG_A: Mont = Mont([
-    0xe77f2cb3269fc386,
-    0x2ffbbf36ea0da89f,
-    0x3afc6b3516e0d90f,
-    0x12bc88bf75913573,
-]);
+const SQRT_NEG_A: Mont = Mont([0xe77f2cb3269fc386, 0x2ffbbf36ea0da89f, 0x3afc6b3516e0d90f, 0x12bc88bf75913573]);
 /// 1/s.
-const SQRT_NEG_A_INV: Mont = Mont([
-    0xe20e74d43e4fe829,
-    0xa8d667e4f5a39962,
-    0x406eb7865831de44,
-    0x1f91608db0da6c67,
-]);
+const SQRT_NEG_A_INV: Mont = Mont([0xe20e74d43e4fe829, 0xa8d667e4f5a39962, 0x406eb7865831de44, 0x1f91608db0da6c67]);
 /// d' = −d/a, the d of the a = −1 model.
-const D_PRIME: Mont = Mont([
-    0x5c3b8876504f718d,
-    0x50be2c72984346b4,
-    0x4783751f59126675,
-    0x305ff669a7a1c091,
-]);
+const D_PRIME: Mont = Mont([0x5c3b8876504f718d, 0x50be2c72984346b4, 0x4783751f59126675, 0x305ff669a7a1c091]);
 /// 2·d'.
-const D2_PRIME: Mont = Mont([
-    0x74951b58b09ee319,
-    0x7948709cb6cd1cd7,
-    0xd6b6a48830a3748d,
-    0x305b9e606e11e0f8,
-]);
+const D2_PRIME: Mont = Mont([0x74951b58b09ee319, 0x7948709cb6cd1cd7, 0xd6b6a48830a3748d, 0x305b9e606e11e0f8]);
 /// a in Montgomery form.
-const A_MONT: Mont = Mont([
-    0x95accf61fff261e0,
-    0x24780d659df7d378,
-    0xe0ac11b07e906ae8,
-    0x0f35db2216d3def3,
-]);
+const A_MONT: Mont = Mont([0x95accf61fff261e0, 0x24780d659df7d378, 0xe0ac11b07e906ae8, 0x0f35db2216d3def3]);
 /// d in Montgomery form.
-const D_MONT: Mont = Mont([
-    0x2735f484aff261f5,
-    0x70ba1b579a2e0f63,
-    0xff41c9a91e2caa8c,
-    0x07704a8e8fe6025f,
-]);
+const D_MONT: Mont = Mont([0x2735f484aff261f5, 0x70ba1b579a2e0f63, 0xff41c9a91e2caa8c, 0x07704a8e8fe6025f]);
 
 /// Why 32 bytes (or a pair of coordinates) are not a usable curve point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -168,10 +128,7 @@ pub struct Point {
 impl Point {
     /// The neutral element (0, 1).
     pub fn identity() -> Point {
-        Point {
-            x: Fr::zero(),
-            y: Fr::one(),
-        }
+        Point { x: Fr::zero(), y: Fr::one() }
     }
 
     /// The generator B8 of the prime-order subgroup (8 times circomlib's `Base`).
@@ -224,12 +181,7 @@ impl Point {
         // Into the a = −1 model: x' = s·x.
         let x = fe::mul(SQRT_NEG_A, fe::from_fr(&self.x));
         let y = fe::from_fr(&self.y);
-        ExtendedPoint {
-            x,
-            y,
-            z: fe::ONE,
-            t: fe::mul(x, y),
-        }
+        ExtendedPoint { x, y, z: fe::ONE, t: fe::mul(x, y) }
     }
 
     /// `k·P` for a 256-bit little-endian integer k (no reduction: any k works).
@@ -329,20 +281,11 @@ struct AffineNiels {
 
 impl CompletedPoint {
     /// The identity (0/1, 1/1).
-    const IDENTITY: CompletedPoint = CompletedPoint {
-        x: Mont::ZERO,
-        y: fe::ONE,
-        z: fe::ONE,
-        t: fe::ONE,
-    };
+    const IDENTITY: CompletedPoint = CompletedPoint { x: Mont::ZERO, y: fe::ONE, z: fe::ONE, t: fe::ONE };
 
     #[inline(always)]
     fn to_projective(self) -> ProjectivePoint {
-        ProjectivePoint {
-            x: fe::mul(self.x, self.t),
-            y: fe::mul(self.y, self.z),
-            z: fe::mul(self.z, self.t),
-        }
+        ProjectivePoint { x: fe::mul(self.x, self.t), y: fe::mul(self.y, self.z), z: fe::mul(self.z, self.t) }
     }
 
     #[inline(always)]
@@ -367,12 +310,7 @@ impl ProjectivePoint {
         let xy2 = fe::square(fe::add(self.x, self.y));
         let yy_plus_xx = fe::add(yy, xx);
         let yy_minus_xx = fe::sub(yy, xx);
-        CompletedPoint {
-            x: fe::sub(xy2, yy_plus_xx),
-            y: yy_plus_xx,
-            z: yy_minus_xx,
-            t: fe::sub(zz2, yy_minus_xx),
-        }
+        CompletedPoint { x: fe::sub(xy2, yy_plus_xx), y: yy_plus_xx, z: yy_minus_xx, t: fe::sub(zz2, yy_minus_xx) }
     }
 }
 
@@ -380,23 +318,14 @@ impl ProjectiveNiels {
     /// The negated addend: −(X : Y : Z : T) = (−X : Y : Z : −T) swaps Y+X and Y−X.
     #[inline(always)]
     fn neg(&self) -> ProjectiveNiels {
-        ProjectiveNiels {
-            y_plus_x: self.y_minus_x,
-            y_minus_x: self.y_plus_x,
-            z2: self.z2,
-            t2d: fe::neg(self.t2d),
-        }
+        ProjectiveNiels { y_plus_x: self.y_minus_x, y_minus_x: self.y_plus_x, z2: self.z2, t2d: fe::neg(self.t2d) }
     }
 }
 
 impl AffineNiels {
     #[inline(always)]
     fn neg(&self) -> AffineNiels {
-        AffineNiels {
-            y_plus_x: self.y_minus_x,
-            y_minus_x: self.y_plus_x,
-            t2d: fe::neg(self.t2d),
-        }
+        AffineNiels { y_plus_x: self.y_minus_x, y_minus_x: self.y_plus_x, t2d: fe::neg(self.t2d) }
     }
 }
 
@@ -405,10 +334,7 @@ impl fmt::Debug for ExtendedPoint {
     /// and lazily reduced, which would be meaningless to a reader.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = self.to_affine();
-        f.debug_struct("ExtendedPoint")
-            .field("x", &p.x)
-            .field("y", &p.y)
-            .finish()
+        f.debug_struct("ExtendedPoint").field("x", &p.x).field("y", &p.y).finish()
     }
 }
 
@@ -423,12 +349,7 @@ impl Eq for ExtendedPoint {}
 impl ExtendedPoint {
     /// The neutral element (0 : 1 : 1 : 0).
     pub fn identity() -> ExtendedPoint {
-        ExtendedPoint {
-            x: Mont::ZERO,
-            y: fe::ONE,
-            z: fe::ONE,
-            t: Mont::ZERO,
-        }
+        ExtendedPoint { x: Mont::ZERO, y: fe::ONE, z: fe::ONE, t: Mont::ZERO }
     }
 
     /// Whether this is the neutral element (X = 0 and Y = Z).
@@ -469,30 +390,18 @@ impl ExtendedPoint {
                 x: fe::to_fr(fe::mul(fe::mul(self.x, zi), SQRT_NEG_A_INV)),
                 y: fe::to_fr(fe::mul(self.y, zi)),
             },
-            None => Point {
-                x: Fr::zero(),
-                y: Fr::zero(),
-            },
+            None => Point { x: Fr::zero(), y: Fr::zero() },
         }
     }
 
     /// The inverse point (−X : Y : Z : −T).
     pub fn neg(&self) -> ExtendedPoint {
-        ExtendedPoint {
-            x: fe::neg(self.x),
-            y: self.y,
-            z: self.z,
-            t: fe::neg(self.t),
-        }
+        ExtendedPoint { x: fe::neg(self.x), y: self.y, z: self.z, t: fe::neg(self.t) }
     }
 
     #[inline(always)]
     fn to_projective(self) -> ProjectivePoint {
-        ProjectivePoint {
-            x: self.x,
-            y: self.y,
-            z: self.z,
-        }
+        ProjectivePoint { x: self.x, y: self.y, z: self.z }
     }
 
     #[inline(always)]
@@ -513,12 +422,7 @@ impl ExtendedPoint {
         let mm = fe::mul(fe::sub(self.y, self.x), q.y_minus_x);
         let tt2d = fe::mul(self.t, q.t2d);
         let zz2 = fe::mul(self.z, q.z2);
-        CompletedPoint {
-            x: fe::sub(pp, mm),
-            y: fe::add(pp, mm),
-            z: fe::add(zz2, tt2d),
-            t: fe::sub(zz2, tt2d),
-        }
+        CompletedPoint { x: fe::sub(pp, mm), y: fe::add(pp, mm), z: fe::add(zz2, tt2d), t: fe::sub(zz2, tt2d) }
     }
 
     /// The same with Z2 = 1 (mixed addition, one multiplication fewer).
@@ -528,12 +432,7 @@ impl ExtendedPoint {
         let mm = fe::mul(fe::sub(self.y, self.x), q.y_minus_x);
         let tt2d = fe::mul(self.t, q.t2d);
         let zz2 = fe::double(self.z);
-        CompletedPoint {
-            x: fe::sub(pp, mm),
-            y: fe::add(pp, mm),
-            z: fe::add(zz2, tt2d),
-            t: fe::sub(zz2, tt2d),
-        }
+        CompletedPoint { x: fe::sub(pp, mm), y: fe::add(pp, mm), z: fe::add(zz2, tt2d), t: fe::sub(zz2, tt2d) }
     }
 
     /// `self + q` (add-2008-hwcd-3, complete for points on the curve).
@@ -712,9 +611,7 @@ impl PointTable {
                 0
             }
         };
-        let top = (0..SPLIT_DIGITS)
-            .rev()
-            .find(|&i| (0..SPLIT).any(|j| digit(j, i) != 0));
+        let top = (0..SPLIT_DIGITS).rev().find(|&i| (0..SPLIT).any(|j| digit(j, i) != 0));
         let mut c = CompletedPoint::IDENTITY;
         let Some(top) = top else {
             return c;
@@ -779,24 +676,14 @@ fn build_b8_table() -> FixedBaseTable {
         acc = fe::mul(acc, p.z);
     }
     let mut inv = fe::inverse(acc).expect("Z ≠ 0 for points on the curve");
-    let mut affine = vec![
-        AffineNiels {
-            y_plus_x: Mont::ZERO,
-            y_minus_x: Mont::ZERO,
-            t2d: Mont::ZERO,
-        };
-        ext.len()
-    ];
+    let mut affine = vec![AffineNiels { y_plus_x: Mont::ZERO, y_minus_x: Mont::ZERO, t2d: Mont::ZERO }; ext.len()];
     for i in (0..ext.len()).rev() {
         let zi = fe::mul(inv, prefix[i]);
         inv = fe::mul(inv, ext[i].z);
         let x = fe::mul(ext[i].x, zi);
         let y = fe::mul(ext[i].y, zi);
-        affine[i] = AffineNiels {
-            y_plus_x: fe::add(y, x),
-            y_minus_x: fe::sub(y, x),
-            t2d: fe::mul(D2_PRIME, fe::mul(x, y)),
-        };
+        affine[i] =
+            AffineNiels { y_plus_x: fe::add(y, x), y_minus_x: fe::sub(y, x), t2d: fe::mul(D2_PRIME, fe::mul(x, y)) };
     }
     FixedBaseTable(
         affine
@@ -835,13 +722,9 @@ fn add_base_mul(mut acc: CompletedPoint, k: &[u64; 4]) -> CompletedPoint {
     let table = b8_table();
     for (i, &d) in radix256_signed(k).iter().enumerate() {
         if d > 0 {
-            acc = acc
-                .to_extended()
-                .add_affine_niels(&table.0[i][d as usize - 1]);
+            acc = acc.to_extended().add_affine_niels(&table.0[i][d as usize - 1]);
         } else if d < 0 {
-            acc = acc
-                .to_extended()
-                .add_affine_niels(&table.0[i][(-d) as usize - 1].neg());
+            acc = acc.to_extended().add_affine_niels(&table.0[i][(-d) as usize - 1].neg());
         }
     }
     acc
@@ -917,10 +800,7 @@ mod tests {
         let yn = sub(&y1y2, &mul(&c.a, &x1x2));
         let xd = add(&Fr::one(), &dxxyy).inverse().unwrap();
         let yd = sub(&Fr::one(), &dxxyy).inverse().unwrap();
-        Point {
-            x: mul(&xn, &xd),
-            y: mul(&yn, &yd),
-        }
+        Point { x: mul(&xn, &xd), y: mul(&yn, &yd) }
     }
 
     fn affine_mul(p: &Point, k: &[u64; 4]) -> Point {
@@ -976,10 +856,7 @@ mod tests {
         assert_eq!(p.to_extended().add(&p.to_extended()), dbl);
         // P + (−P) = identity, P + identity = P
         assert!(p.to_extended().add(&p.neg().to_extended()).is_identity());
-        assert_eq!(
-            p.to_extended().add(&ExtendedPoint::identity()).to_affine(),
-            p
-        );
+        assert_eq!(p.to_extended().add(&ExtendedPoint::identity()).to_affine(), p);
     }
 
     #[test]
@@ -995,13 +872,7 @@ mod tests {
             let dm = double_mul_base(&k, &j, &p.to_extended());
             assert_eq!(dm.to_affine(), affine_add(&expect, &affine_mul(&p, &j)));
         }
-        for k in [
-            [0u64; 4],
-            [1, 0, 0, 0],
-            [u64::MAX; 4],
-            [0x80, 0, 0, 0],
-            [0xff; 4],
-        ] {
+        for k in [[0u64; 4], [1, 0, 0, 0], [u64::MAX; 4], [0x80, 0, 0, 0], [0xff; 4]] {
             assert_eq!(mul_base(&k).to_affine(), affine_mul(&b8, &k), "{k:?}");
             assert_eq!(b8.mul_scalar(&k), affine_mul(&b8, &k), "{k:?}");
         }
@@ -1049,30 +920,18 @@ mod tests {
     fn compression_round_trips_and_matches_known_vector() {
         // babyjubjub-rs test_point_compress_decompress
         let p = Point::new(
-            fr_from_decimal(
-                "17777552123799933955779906779655732241715742912184938656739573121738514868268",
-            )
-            .unwrap(),
-            fr_from_decimal(
-                "2626589144620713026669568689430873010625803728049924121243784502389097019475",
-            )
-            .unwrap(),
+            fr_from_decimal("17777552123799933955779906779655732241715742912184938656739573121738514868268").unwrap(),
+            fr_from_decimal("2626589144620713026669568689430873010625803728049924121243784502389097019475").unwrap(),
         )
         .unwrap();
-        assert_eq!(
-            hex::encode(p.compress()),
-            "53b81ed5bffe9545b54016234682e7b2f699bd42a5e9eae27ff4051bc698ce85"
-        );
+        assert_eq!(hex::encode(p.compress()), "53b81ed5bffe9545b54016234682e7b2f699bd42a5e9eae27ff4051bc698ce85");
         assert_eq!(Point::decompress(&p.compress()).unwrap(), p);
         assert_eq!(Point::decompress(&p.neg().compress()).unwrap(), p.neg());
         for seed in 0..20 {
             let q = mul_base(&pseudo_random_limbs(seed)).to_affine();
             assert_eq!(Point::decompress(&q.compress()), Ok(q));
         }
-        assert_eq!(
-            Point::decompress(&Point::identity().compress()),
-            Ok(Point::identity())
-        );
+        assert_eq!(Point::decompress(&Point::identity().compress()), Ok(Point::identity()));
     }
 
     #[test]
@@ -1080,32 +939,18 @@ mod tests {
         // y = p (non-canonical) and y = 2^255 − 1
         let p_le: [u8; 32] = {
             let mut b = [0u8; 32];
-            let p = [
-                0x43e1f593f0000001u64,
-                0x2833e84879b97091,
-                0xb85045b68181585d,
-                0x30644e72e131a029,
-            ];
+            let p = [0x43e1f593f0000001u64, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
             for i in 0..4 {
                 b[8 * i..8 * i + 8].copy_from_slice(&p[i].to_le_bytes());
             }
             b
         };
-        assert_eq!(
-            Point::decompress(&p_le),
-            Err(PointError::NonCanonicalCoordinate)
-        );
-        assert_eq!(
-            Point::decompress(&[0xff; 32]),
-            Err(PointError::NonCanonicalCoordinate)
-        );
+        assert_eq!(Point::decompress(&p_le), Err(PointError::NonCanonicalCoordinate));
+        assert_eq!(Point::decompress(&[0xff; 32]), Err(PointError::NonCanonicalCoordinate));
         // sign bit with x = 0 (identity encoding + bit)
         let mut id = Point::identity().compress();
         id[31] |= 0x80;
-        assert_eq!(
-            Point::decompress(&id),
-            Err(PointError::NonCanonicalCoordinate)
-        );
+        assert_eq!(Point::decompress(&id), Err(PointError::NonCanonicalCoordinate));
         // some y has no x: find one among small values
         let bad = (2u64..100)
             .map(|v| {
@@ -1118,19 +963,13 @@ mod tests {
         assert_eq!(Point::decompress(&bad), Err(PointError::NotOnCurve));
         assert_eq!(le_bytes_to_limbs(&bad)[1], 0);
         // (x, y) pairs off the curve
-        assert_eq!(
-            Point::new(Fr::one(), Fr::one()),
-            Err(PointError::NotOnCurve)
-        );
+        assert_eq!(Point::new(Fr::one(), Fr::one()), Err(PointError::NotOnCurve));
     }
 
     #[test]
     fn low_order_points_are_not_in_the_subgroup() {
         // (0, −1) has order 2.
-        let t2 = Point {
-            x: Fr::zero(),
-            y: neg(&Fr::one()),
-        };
+        let t2 = Point { x: Fr::zero(), y: neg(&Fr::one()) };
         assert!(t2.is_on_curve());
         assert!(!t2.is_in_prime_subgroup());
         assert!(t2.to_extended().double().is_identity());

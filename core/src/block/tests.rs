@@ -1,8 +1,8 @@
 use super::*;
+use crate::account_tree::AccountFields;
 use crate::eddsa::PrivateKey;
 use crate::ops::decode_block_pubdata;
 use crate::tx::{ChangePubKey, ChangePubKeyAuth, Deposit, PriorityOpData, TimeRange, Transfer, TxSignature, Withdraw};
-use crate::account_tree::AccountFields;
 use crate::types::Address;
 use num_bigint::BigUint;
 
@@ -42,9 +42,18 @@ fn deposit(serial: u64, who: u8, token: TokenId, amount: u128) -> PriorityOp {
 
 fn transfer(from: u32, who: u8, to: u8, token: TokenId, amount: u128, fee: u128, nonce: u32) -> L2Tx {
     L2Tx::Transfer(
-        Transfer { account_id: from, to: addr(to), token, amount, fee, nonce, time_range: always(), signature: no_sig() }
-            .signed(&key(who), &domain())
-            .unwrap(),
+        Transfer {
+            account_id: from,
+            to: addr(to),
+            token,
+            amount,
+            fee,
+            nonce,
+            time_range: always(),
+            signature: no_sig(),
+        }
+        .signed(&key(who), &domain())
+        .unwrap(),
     )
 }
 
@@ -111,14 +120,26 @@ fn chunk_budget_is_respected() {
     let mut b = BlockBuilder::new(&mut s, header(2, 8)).unwrap();
     b.add_tx(&mut s, &transfer(1, 1, 1, 0, 1, 0, 1)).unwrap(); // 2 chunks
     let w = L2Tx::Withdraw(
-        Withdraw { account_id: 1, to: addr(1), token: 0, amount: 5, fee: 0, nonce: 2, time_range: always(), signature: no_sig() }
-            .signed(&key(1), &domain())
-            .unwrap(),
+        Withdraw {
+            account_id: 1,
+            to: addr(1),
+            token: 0,
+            amount: 5,
+            fee: 0,
+            nonce: 2,
+            time_range: always(),
+            signature: no_sig(),
+        }
+        .signed(&key(1), &domain())
+        .unwrap(),
     );
     b.add_tx(&mut s, &w).unwrap(); // 5 chunks
     assert_eq!(b.remaining_chunks(), 1);
     let root = s.root();
-    assert_eq!(b.add_tx(&mut s, &transfer(1, 1, 1, 0, 1, 0, 3)).unwrap_err(), BlockError::BlockFull { needed: 2, remaining: 1 });
+    assert_eq!(
+        b.add_tx(&mut s, &transfer(1, 1, 1, 0, 1, 0, 3)).unwrap_err(),
+        BlockError::BlockFull { needed: 2, remaining: 1 }
+    );
     assert_eq!(s.root(), root);
     assert_eq!(s.account(1).unwrap().nonce, 3);
     let block = b.seal(&mut s).unwrap();

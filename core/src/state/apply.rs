@@ -117,7 +117,10 @@ impl Vouch<'_> {
 
     /// The signer's key hash: given (already verified), verified now, or `None` when the proof
     /// vouched for it.
-    fn signer(&self, verify: impl FnOnce(&Domain) -> Result<PubKeyHash, TxError>) -> Option<Result<PubKeyHash, TxError>> {
+    fn signer(
+        &self,
+        verify: impl FnOnce(&Domain) -> Result<PubKeyHash, TxError>,
+    ) -> Option<Result<PubKeyHash, TxError>> {
         match self {
             Vouch::Node { pre: Some(p), .. } => Some(Ok(*p)),
             Vouch::Node { ctx, pre: None } => Some(verify(&ctx.domain)),
@@ -191,9 +194,7 @@ impl State {
 
     fn debit(&self, id: AccountId, token: TokenId, needed: u128) -> Result<u128, ApplyError> {
         let balance = self.balance(id, token);
-        balance
-            .checked_sub(needed)
-            .ok_or(ApplyError::InsufficientBalance { account_id: id, token, balance, needed })
+        balance.checked_sub(needed).ok_or(ApplyError::InsufficientBalance { account_id: id, token, balance, needed })
     }
 
     /// The sender's side of a Transfer or Withdraw (chunk 0): signer checks, then `amount + fee`
@@ -274,9 +275,8 @@ impl State {
                 (op, AccountFields { address: tx.to, ..Default::default() }, 0)
             }
         };
-        let to_balance = to_base
-            .checked_add(tx.amount)
-            .ok_or(ApplyError::BalanceOverflow { account_id: to_id, token: tx.token })?;
+        let to_balance =
+            to_base.checked_add(tx.amount).ok_or(ApplyError::BalanceOverflow { account_id: to_id, token: tx.token })?;
         vouch.check_signed_by(from.pubkey_hash, |d| tx.verify_signature(d))?;
         Ok(Plan::new(
             op,
@@ -338,11 +338,8 @@ impl State {
                 return Err(TxError::WrongSigner { expected: tx.new_pub_key_hash, actual: signer }.into());
             }
         }
-        let fields = AccountFields {
-            nonce: bump(account.nonce, tx.account_id)?,
-            pubkey_hash: tx.new_pub_key_hash,
-            ..account
-        };
+        let fields =
+            AccountFields { nonce: bump(account.nonce, tx.account_id)?, pubkey_hash: tx.new_pub_key_hash, ..account };
         let op = Op::ChangePubKey(ChangePubKeyOp {
             account_id: tx.account_id,
             new_pub_key_hash: tx.new_pub_key_hash,
@@ -359,7 +356,12 @@ impl State {
         ))
     }
 
-    pub(super) fn plan_forced_exit(&self, tx: &ForcedExit, target_id: AccountId, vouch: Vouch<'_>) -> Result<Plan, ApplyError> {
+    pub(super) fn plan_forced_exit(
+        &self,
+        tx: &ForcedExit,
+        target_id: AccountId,
+        vouch: Vouch<'_>,
+    ) -> Result<Plan, ApplyError> {
         vouch.check_token(self, tx.token)?;
         if !is_fee_packable(tx.fee) {
             return Err(ApplyError::FeeNotPackable(tx.fee));
@@ -367,7 +369,11 @@ impl State {
         let initiator = self.check_signer(tx.initiator_account_id, tx.nonce, &tx.time_range, vouch)?;
         let target = self.existing(target_id)?;
         if target.address != tx.target {
-            return Err(ApplyError::AddressMismatch { account_id: target_id, expected: tx.target, found: target.address });
+            return Err(ApplyError::AddressMismatch {
+                account_id: target_id,
+                expected: tx.target,
+                found: target.address,
+            });
         }
         if !target.pubkey_hash.is_zero() {
             return Err(ApplyError::TargetHasSigningKey(target_id));
@@ -399,7 +405,12 @@ impl State {
 
     /// `check_registry`: the node checks its copy of L1's token list; a replay does not (L1 queued
     /// only listed tokens and the circuit does not see the list).
-    pub(super) fn plan_deposit(&self, deposit: &Deposit, account_id: AccountId, check_registry: bool) -> Result<Plan, ApplyError> {
+    pub(super) fn plan_deposit(
+        &self,
+        deposit: &Deposit,
+        account_id: AccountId,
+        check_registry: bool,
+    ) -> Result<Plan, ApplyError> {
         if check_registry {
             self.check_token(deposit.token)?;
         }
@@ -414,9 +425,7 @@ impl State {
         }
         let fields = match self.account(account_id) {
             Some(f) if f.address == deposit.to => f,
-            Some(f) => {
-                return Err(ApplyError::AddressMismatch { account_id, expected: deposit.to, found: f.address })
-            }
+            Some(f) => return Err(ApplyError::AddressMismatch { account_id, expected: deposit.to, found: f.address }),
             // Empty leaf: see `plan_transfer` on why the id allocator is not checked here.
             None => AccountFields { address: deposit.to, ..Default::default() },
         };
@@ -424,7 +433,8 @@ impl State {
             .balance(account_id, deposit.token)
             .checked_add(deposit.amount)
             .ok_or(ApplyError::BalanceOverflow { account_id, token: deposit.token })?;
-        let op = Op::Deposit(DepositOp { account_id, token: deposit.token, amount: deposit.amount, address: deposit.to });
+        let op =
+            Op::Deposit(DepositOp { account_id, token: deposit.token, amount: deposit.amount, address: deposit.to });
         Ok(Plan::new(op, ChunkWrite::Write { id: account_id, token: deposit.token, fields, balance }, None, None))
     }
 
@@ -516,7 +526,12 @@ impl State {
 
     /// Apply a transfer to an explicitly chosen recipient id (block replay, tests): rejected unless
     /// `to_id` holds `tx.to` or is an empty leaf (then a TransferToNew creates the account there).
-    pub fn apply_transfer_to(&mut self, tx: &Transfer, to_id: AccountId, ctx: &BlockContext) -> Result<AppliedOp, ApplyError> {
+    pub fn apply_transfer_to(
+        &mut self,
+        tx: &Transfer,
+        to_id: AccountId,
+        ctx: &BlockContext,
+    ) -> Result<AppliedOp, ApplyError> {
         let plan = self.plan_transfer(tx, to_id, Vouch::Node { ctx, pre: None })?;
         self.execute(plan)
     }
@@ -551,7 +566,12 @@ impl State {
     }
 
     /// Credit a block's collected fee to its fee account (after the last chunk, PROTOCOL §6).
-    pub fn credit_fee(&mut self, fee_account: AccountId, token: TokenId, amount: u128) -> Result<Option<AccountUpdate>, ApplyError> {
+    pub fn credit_fee(
+        &mut self,
+        fee_account: AccountId,
+        token: TokenId,
+        amount: u128,
+    ) -> Result<Option<AccountUpdate>, ApplyError> {
         let fields = self.existing(fee_account)?;
         let balance = self
             .balance(fee_account, token)

@@ -13,7 +13,9 @@ use super::apply::{Plan, Vouch};
 use super::{ApplyError, State};
 use crate::account_tree::AccountUpdate;
 use crate::ops::Op;
-use crate::tx::{ChangePubKey, ChangePubKeyAuth, Deposit, ForcedExit, FullExit, TimeRange, Transfer, TxSignature, Withdraw};
+use crate::tx::{
+    ChangePubKey, ChangePubKeyAuth, Deposit, ForcedExit, FullExit, TimeRange, Transfer, TxSignature, Withdraw,
+};
 use crate::types::{AccountId, Nonce, TokenId};
 
 /// An op replayed onto the state.
@@ -132,7 +134,8 @@ impl State {
                 plan
             }
             Op::FullExit(e) => {
-                let plan = self.plan_full_exit(&FullExit { account_id: e.account_id, owner: e.owner, token: e.token })?;
+                let plan =
+                    self.plan_full_exit(&FullExit { account_id: e.account_id, owner: e.owner, token: e.token })?;
                 check_stated_amount(&plan, e.amount)?;
                 plan
             }

@@ -233,9 +233,7 @@ fn time_range_is_inclusive_and_enforced() {
     });
     t.time_range = TimeRange { valid_from: 0, valid_until: TS - 1 };
     let late = signed(t.clone(), ALICE);
-    assert_rejected(&mut s, ApplyError::Expired { valid_until: TS - 1, timestamp: TS }, |s| {
-        s.apply_tx(&late, &ctx())
-    });
+    assert_rejected(&mut s, ApplyError::Expired { valid_until: TS - 1, timestamp: TS }, |s| s.apply_tx(&late, &ctx()));
     t.time_range = TimeRange { valid_from: TS, valid_until: TS };
     s.apply_tx(&signed(t, ALICE), &ctx()).unwrap();
 }
@@ -376,11 +374,9 @@ fn change_pubkey_rules() {
     );
     // Insufficient fee.
     let tx = change_pubkey(2, BOB, pkh, 1, 1, 1).signed(&new_key, &domain()).unwrap();
-    assert_rejected(
-        &mut s,
-        ApplyError::InsufficientBalance { account_id: 2, token: 1, balance: 0, needed: 1 },
-        |s| s.apply_tx(&L2Tx::ChangePubKey(tx), &ctx()),
-    );
+    assert_rejected(&mut s, ApplyError::InsufficientBalance { account_id: 2, token: 1, balance: 0, needed: 1 }, |s| {
+        s.apply_tx(&L2Tx::ChangePubKey(tx), &ctx())
+    });
     // Signed by the old key instead of the new one.
     let tx = change_pubkey(2, BOB, pkh, 0, 0, 1).signed(&key(BOB), &domain()).unwrap();
     let err = s.apply_tx(&L2Tx::ChangePubKey(tx), &ctx()).unwrap_err();

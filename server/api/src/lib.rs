@@ -27,7 +27,12 @@ pub enum AccountRef {
 pub trait NodeApi: Send + Sync + 'static {
     /// Admit `txs` (an atomic batch when `batch`) into the mempool; answers once they are durable.
     /// `bytes` is the request body's size (the mempool's byte limit counts it).
-    fn submit(&self, txs: Vec<L2Tx>, batch: bool, bytes: usize) -> impl Future<Output = Result<SubmitResponse, ApiError>> + Send;
+    fn submit(
+        &self,
+        txs: Vec<L2Tx>,
+        batch: bool,
+        bytes: usize,
+    ) -> impl Future<Output = Result<SubmitResponse, ApiError>> + Send;
 
     /// A tx by hash.
     fn tx(&self, hash: [u8; 32]) -> impl Future<Output = Result<TxInfo, ApiError>> + Send;

@@ -54,8 +54,11 @@ fn respond<T: Serialize>(status: StatusCode, r: Result<T, ApiError>) -> HttpResp
 fn body(b: Result<web::Bytes, actix_web::Error>, limits: &ApiLimits) -> Result<web::Bytes, ApiError> {
     b.map_err(|e| {
         if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(ErrorCode::PayloadTooLarge, format!("the body is over the {} byte limit", limits.max_body_bytes))
-                .with_details(serde_json::json!({ "limit": limits.max_body_bytes }))
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is over the {} byte limit", limits.max_body_bytes),
+            )
+            .with_details(serde_json::json!({ "limit": limits.max_body_bytes }))
         } else {
             ApiError::new(ErrorCode::InvalidRequest, format!("reading the body: {e}"))
         }

@@ -41,14 +41,16 @@ unsafe impl GlobalAlloc for CountingAllocator {
         System.dealloc(ptr, layout);
         if on() {
             // Saturating: memory allocated before counting started may be freed after.
-            let _ = LIVE_BYTES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(layout.size())));
+            let _ = LIVE_BYTES
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(layout.size())));
         }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
         if !p.is_null() && on() {
             LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-            let _ = LIVE_BYTES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(layout.size())));
+            let _ = LIVE_BYTES
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |v| Some(v.saturating_sub(layout.size())));
         }
         p
     }

@@ -56,7 +56,8 @@ pub fn load(
 ) -> Result<NodeConfig, ConfigError> {
     let mut config = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
             toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.into(), source })?
         }
         None => NodeConfig::default(),
@@ -137,7 +138,11 @@ mod tests {
     fn file_then_env_then_flags() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("node.toml");
-        std::fs::write(&file, "data_dir = \"from-file\"\nlisten = \"127.0.0.1:1\"\n[chain]\nchain_id = 5\n[blocks]\ntimeout_ms = 7\n").unwrap();
+        std::fs::write(
+            &file,
+            "data_dir = \"from-file\"\nlisten = \"127.0.0.1:1\"\n[chain]\nchain_id = 5\n[blocks]\ntimeout_ms = 7\n",
+        )
+        .unwrap();
         let env = |k: &str| match k {
             "ZKPAY_LISTEN" => Some("127.0.0.1:2".to_string()),
             "ZKPAY_TOKENS" => Some("1, 2".to_string()),
@@ -163,6 +168,9 @@ mod tests {
         std::fs::write(&file, "no_such_key = 1\n").unwrap();
         let err = load(Some(&file), |_| None, &FlagOverrides::default()).unwrap_err();
         assert!(err.to_string().contains("no_such_key"), "{err}");
-        assert!(matches!(load(Some(&dir.path().join("missing.toml")), |_| None, &FlagOverrides::default()), Err(ConfigError::Read { .. })));
+        assert!(matches!(
+            load(Some(&dir.path().join("missing.toml")), |_| None, &FlagOverrides::default()),
+            Err(ConfigError::Read { .. })
+        ));
     }
 }

@@ -3,12 +3,6 @@
 //! restore the state from L1 alone, prove the exit of one token with the exit circuit, perform the
 //! exodus and withdraw the pending balance.
 
-use zkpay_l1::bindings::Rollup::StoredBlock;
-use zkpay_l1::client::{L1Client, Mined};
-use zkpay_l1::encode::{core_address, proof_words};
-use zkpay_l1::error::L1Error;
-use zkpay_l1::restore::{restore_from_l1, RestoreFromL1Error};
-use zkpay_prover::prove_exit;
 use alloy::primitives::{Address as EthAddress, TxHash};
 use std::path::Path;
 use zkpay_circuit::bellman_ce::groth16::Parameters;
@@ -16,6 +10,12 @@ use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
 use zkpay_circuit::keys::{dev_keys, KeyError};
 use zkpay_circuit::Engine;
 use zkpay_core::types::{AccountId, TokenId};
+use zkpay_l1::bindings::Rollup::StoredBlock;
+use zkpay_l1::client::{L1Client, Mined};
+use zkpay_l1::encode::{core_address, proof_words};
+use zkpay_l1::error::L1Error;
+use zkpay_l1::restore::{restore_from_l1, RestoreFromL1Error};
+use zkpay_prover::prove_exit;
 
 /// Why the exit could not be completed. Every step before `performExodus` changes nothing on L1.
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +93,11 @@ pub fn exit_proving_key(keys_dir: &Path, cache_dir: &Path) -> Result<Parameters<
 }
 
 /// Exit all of `options.token` of the signer's account through exodus (see the module docs).
-pub async fn exit(client: &L1Client, params: &Parameters<Engine>, options: &ExitOptions) -> Result<ExitReport, ExitError> {
+pub async fn exit(
+    client: &L1Client,
+    params: &Parameters<Engine>,
+    options: &ExitOptions,
+) -> Result<ExitReport, ExitError> {
     let owner = client.sender();
     let mut activated_exodus = false;
     if !client.exodus_mode().await? {
@@ -123,8 +127,9 @@ pub async fn exit(client: &L1Client, params: &Parameters<Engine>, options: &Exit
     }
     let (proof, public) =
         prove_exit(params, state.tree(), account, options.token).map_err(|e| ExitError::Prove(e.to_string()))?;
-    let exodus: Mined =
-        client.perform_exodus(&restored.last_executed, account, owner, options.token, public.amount, proof_words(&proof)).await?;
+    let exodus: Mined = client
+        .perform_exodus(&restored.last_executed, account, owner, options.token, public.amount, proof_words(&proof))
+        .await?;
     let withdraw_tx = if options.withdraw {
         let pending = client.pending_balance(owner, options.token).await?;
         Some(client.withdraw_pending_balance(owner, token_address, pending).await?.tx)

@@ -14,8 +14,8 @@ use zkpay_circuit::bellman_ce::groth16::Parameters;
 use zkpay_circuit::block::{block_circuit_name, block_size_of_name, BlockCircuit};
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
 use zkpay_circuit::keys::{
-    circuit_info, generate_dev_keys, generate_production_keys, load_keys, read_verification_key,
-    verification_key_path, write_keys, CircuitInfo, KeyError, KeyKind, DEV_SEED,
+    circuit_info, generate_dev_keys, generate_production_keys, load_keys, read_verification_key, verification_key_path,
+    write_keys, CircuitInfo, KeyError, KeyKind, DEV_SEED,
 };
 use zkpay_circuit::Engine;
 use zkpay_core::params::DEV_BLOCK_SIZES;

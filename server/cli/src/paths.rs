@@ -19,9 +19,9 @@ pub fn dev_keys_cache_dir() -> PathBuf {
     if let Some(p) = std::env::var_os("ZKPAY_DEV_KEYS_CACHE") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target")
-    });
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target"));
     target.join("tmp/zkpay-dev-keys")
 }
 

@@ -118,9 +118,19 @@ fn export_verifier_writes_the_dev_flagged_contract_of_the_keys() {
     std::fs::copy(shared_keys().join("exit.vk.json"), with_blocks.path().join("exit.vk.json")).unwrap();
     for n in [8, 32] {
         let f = format!("block_{n}.vk.json");
-        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../../keys/").to_string() + &f, with_blocks.path().join(&f)).unwrap();
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../keys/").to_string() + &f,
+            with_blocks.path().join(&f),
+        )
+        .unwrap();
     }
-    let all = zkpay(&["keygen", "--keys-dir", with_blocks.path().to_str().unwrap(), "--export-verifier", sol.to_str().unwrap()]);
+    let all = zkpay(&[
+        "keygen",
+        "--keys-dir",
+        with_blocks.path().to_str().unwrap(),
+        "--export-verifier",
+        sol.to_str().unwrap(),
+    ]);
     assert!(all.status.success(), "stderr: {}", String::from_utf8_lossy(&all.stderr));
     let source = std::fs::read_to_string(&sol).unwrap();
     assert!(source.contains("verify_block_8_batch(") && source.contains("verify_block_32_batch("));
@@ -128,7 +138,8 @@ fn export_verifier_writes_the_dev_flagged_contract_of_the_keys() {
     assert_eq!(std::fs::read_to_string(committed).unwrap(), source, "contracts/src/Verifier.sol is stale");
 
     let empty = tempfile::tempdir().unwrap();
-    let none = zkpay(&["keygen", "--keys-dir", empty.path().to_str().unwrap(), "--export-verifier", sol.to_str().unwrap()]);
+    let none =
+        zkpay(&["keygen", "--keys-dir", empty.path().to_str().unwrap(), "--export-verifier", sol.to_str().unwrap()]);
     assert!(!none.status.success());
     assert!(String::from_utf8_lossy(&none.stderr).contains("no verification keys"));
 }

@@ -19,12 +19,12 @@ use alloy::signers::SignerSync;
 use alloy::sol_types::{eip712_domain, SolStruct};
 use e2e::*;
 use zkpay_core::tx::{ChangePubKeyAuth, ForcedExit, L2Tx, PriorityOpData, Transfer, Withdraw};
-use zkpay_l1::devnet::{DevChain, DevError, DevOperator, Item, DEV_TOKEN_ID};
 use zkpay_l1::bindings::Rollup::RollupErrors;
-use zkpay_prover::prove_exit;
+use zkpay_l1::devnet::{DevChain, DevError, DevOperator, Item, DEV_TOKEN_ID};
 use zkpay_l1::encode::{core_address, fr_to_b256, stored_block};
 use zkpay_l1::restore::{restore_from_l1, RestoreFromL1Error};
 use zkpay_l1::L1Error;
+use zkpay_prover::prove_exit;
 
 mod eip712 {
     alloy::sol! {
@@ -82,7 +82,10 @@ async fn happy_path() {
     assert_eq!(serials, [0, 1, 2]);
     match &requests[1].op.data {
         PriorityOpData::Deposit(d) => {
-            assert_eq!((d.from, d.to, d.token, d.amount), (core_address(&alice), core_address(&alice), DEV_TOKEN_ID, 300 * ETHER))
+            assert_eq!(
+                (d.from, d.to, d.token, d.amount),
+                (core_address(&alice), core_address(&alice), DEV_TOKEN_ID, 300 * ETHER)
+            )
         }
         other => panic!("request 1 is {other:?}"),
     }
@@ -103,10 +106,18 @@ async fn happy_path() {
     let domain712 = eip712_domain! {
         name: "zkpay", version: "1", chain_id: chain.deployment.chain_id, verifying_contract: chain.deployment.rollup,
     };
-    let ours = eip712::ChangePubKey { pubKeyHash: pkh.0.into(), nonce: 0, accountId: alice_id }.eip712_signing_hash(&domain712);
+    let ours = eip712::ChangePubKey { pubKeyHash: pkh.0.into(), nonce: 0, accountId: alice_id }
+        .eip712_signing_hash(&domain712);
     assert_eq!(digest, ours, "EIP-712 digest");
     let auth = chain.signer(1).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
-    let cpk = change_pubkey(alice_id, core_address(&alice), &alice_key, MILLI, ChangePubKeyAuth::Eip712 { signature: auth }, &domain);
+    let cpk = change_pubkey(
+        alice_id,
+        core_address(&alice),
+        &alice_key,
+        MILLI,
+        ChangePubKeyAuth::Eip712 { signature: auth },
+        &domain,
+    );
     let transfer = |to: EthAddress, token: u16, amount: u128, fee: u128, nonce: u32| {
         signed(
             L2Tx::Transfer(Transfer {
@@ -123,12 +134,16 @@ async fn happy_path() {
             &domain,
         )
     };
-    blocks.push(op.seal(8, &[Item::Tx(cpk), Item::Tx(transfer(bob, DEV_TOKEN_ID, 50 * ETHER, ETHER, 1))]).await.unwrap());
+    blocks
+        .push(op.seal(8, &[Item::Tx(cpk), Item::Tx(transfer(bob, DEV_TOKEN_ID, 50 * ETHER, ETHER, 1))]).await.unwrap());
     // To Dave, who has no account yet: TransferToNew.
     blocks.push(
-        op.seal(8, &[Item::Tx(transfer(dave, DEV_TOKEN_ID, 20 * ETHER, 0, 2)), Item::Tx(transfer(bob, 0, ETHER, MILLI, 3))])
-            .await
-            .unwrap(),
+        op.seal(
+            8,
+            &[Item::Tx(transfer(dave, DEV_TOKEN_ID, 20 * ETHER, 0, 2)), Item::Tx(transfer(bob, 0, ETHER, MILLI, 3))],
+        )
+        .await
+        .unwrap(),
     );
     assert_eq!(op.state.account_id_by_address(&core_address(&dave)), Some(3));
     // Bob never set an L2 key: Alice forces his token balance out to his L1 address.
@@ -261,11 +276,7 @@ async fn operator_fails() {
             time_range: ALWAYS,
             signature: nosig(),
         });
-        blocks.push(
-            op.seal(8, &[Item::Tx(cpk), Item::Tx(signed(to_bob, &alice_key, &domain))])
-                .await
-                .unwrap(),
-        );
+        blocks.push(op.seal(8, &[Item::Tx(cpk), Item::Tx(signed(to_bob, &alice_key, &domain))]).await.unwrap());
         let proofs = prove_all(&blocks);
         op.commit_and_prove(&blocks, &proofs).await.unwrap();
         op.execute(&blocks).await.unwrap();
@@ -308,7 +319,9 @@ async fn operator_fails() {
     assert_eq!(state.balance(bob_id, 0), ETHER + ETHER / 2);
     assert_eq!(state.account(1).unwrap().pubkey_hash, l2_key(0xa1).public_key().hash(), "ChangePubKey replayed");
 
-    let (proof, public) = prove_exit(&exit_keys(), state.tree(), bob_id, 0).map(|(p, i)| (zkpay_l1::encode::proof_words(&p), i)).expect("exit proof");
+    let (proof, public) = prove_exit(&exit_keys(), state.tree(), bob_id, 0)
+        .map(|(p, i)| (zkpay_l1::encode::proof_words(&p), i))
+        .expect("exit proof");
     assert_eq!((public.owner, public.amount), (core_address(&bob), ETHER + ETHER / 2));
     let amount = public.amount;
     // A proof does not carry over to another claim.
@@ -361,7 +374,11 @@ async fn operator_fails() {
     assert_eq!(bob_l1.pending_balance(alice, 0).await.unwrap(), 0);
     let again = zkpay_exit(Some(alice_key_hex));
     assert!(!again.status.success());
-    assert!(String::from_utf8_lossy(&again.stderr).contains("ExodusAlreadyPerformed"), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("ExodusAlreadyPerformed"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
 
     // Carol's unexecuted deposit: cancel the open requests (Bob's full exit, her deposit) and
     // refund the deposit, from the requests' L1 pubdata.
@@ -369,11 +386,8 @@ async fn operator_fails() {
     let first = carol_l1.rollup().firstPriorityRequestId().call().await.unwrap();
     let open: Vec<_> = open.into_iter().filter(|r| r.op.serial_id >= first).collect();
     assert_eq!(open.len(), 2);
-    let deposits: Vec<_> = open
-        .iter()
-        .filter(|r| matches!(r.op.data, PriorityOpData::Deposit(_)))
-        .map(|r| r.l1_pubdata.clone())
-        .collect();
+    let deposits: Vec<_> =
+        open.iter().filter(|r| matches!(r.op.data, PriorityOpData::Deposit(_))).map(|r| r.l1_pubdata.clone()).collect();
     assert_eq!(deposits.len(), 1);
     assert!(matches!(
         rollup_error(carol_l1.cancel_outstanding_deposits(open.len() as u64, &[]).await),

@@ -123,7 +123,10 @@ async fn kill_9_under_load_loses_no_accepted_tx_and_applies_none_twice() {
     // Restart and let the mempool drain.
     let node = NodeProcess::start(&config, &log);
     let client = Client::new(&node.url).unwrap();
-    wait_for("the mempool to drain", async || client.status().await.is_ok_and(|s| s.mempool_txs == 0 && s.pending_priority_ops == 0)).await;
+    wait_for("the mempool to drain", async || {
+        client.status().await.is_ok_and(|s| s.mempool_txs == 0 && s.pending_priority_ops == 0)
+    })
+    .await;
     let status = client.status().await.unwrap();
     for h in &acked {
         let t = client.tx(h).await.unwrap_or_else(|e| panic!("acknowledged tx {h} was lost: {e}"));

@@ -156,7 +156,11 @@ impl L1Client {
     /// Deploy the generated Verifier (its bytecode from `contracts/artifacts/`), then Governance,
     /// the validator, the tokens and the Rollup through the DeployFactory; returns the deployment
     /// and a client of it signing as the deployer.
-    pub async fn deploy(url: &str, signer: PrivateKeySigner, config: &DeployConfig) -> Result<(Deployment, L1Client), L1Error> {
+    pub async fn deploy(
+        url: &str,
+        signer: PrivateKeySigner,
+        config: &DeployConfig,
+    ) -> Result<(Deployment, L1Client), L1Error> {
         let provider = signing_provider(url, signer.clone())?;
         let verifier = deploy_contract("deploy Verifier", Verifier::deploy_builder(&provider)).await?;
         let factory_tx = DeployFactory::deploy_builder(
@@ -247,7 +251,12 @@ impl L1Client {
     }
 
     /// The EIP-712 digest an address signs to authorize a ChangePubKey (as the contract computes it).
-    pub async fn change_pubkey_digest(&self, pub_key_hash: [u8; 20], nonce: u32, account_id: u32) -> Result<B256, L1Error> {
+    pub async fn change_pubkey_digest(
+        &self,
+        pub_key_hash: [u8; 20],
+        nonce: u32,
+        account_id: u32,
+    ) -> Result<B256, L1Error> {
         self.rollup
             .changePubKeyDigest(FixedBytes(pub_key_hash), nonce, account_id)
             .call()
@@ -256,13 +265,22 @@ impl L1Client {
     }
 
     /// Pay `amount` of `token` (address 0 = ETH) from `owner`'s pending balance to `owner`.
-    pub async fn withdraw_pending_balance(&self, owner: EthAddress, token: EthAddress, amount: u128) -> Result<Mined, L1Error> {
+    pub async fn withdraw_pending_balance(
+        &self,
+        owner: EthAddress,
+        token: EthAddress,
+        amount: u128,
+    ) -> Result<Mined, L1Error> {
         send("withdrawPendingBalance", self.rollup.withdrawPendingBalance(owner, token, amount)).await
     }
 
     /// `owner`'s pending balance of token id `token_id`.
     pub async fn pending_balance(&self, owner: EthAddress, token_id: u16) -> Result<u128, L1Error> {
-        self.rollup.pendingBalances(owner, token_id).call().await.map_err(|e| L1Error::from_contract("pendingBalances", e))
+        self.rollup
+            .pendingBalances(owner, token_id)
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("pendingBalances", e))
     }
 
     // ---- the operator ----
@@ -279,7 +297,8 @@ impl L1Client {
         blocks: &[CommitBlock],
         proofs: &[[U256; 8]],
     ) -> Result<Mined, L1Error> {
-        send("commitAndProveBlocks", self.rollup.commitAndProveBlocks(last.clone(), blocks.to_vec(), proofs.to_vec())).await
+        send("commitAndProveBlocks", self.rollup.commitAndProveBlocks(last.clone(), blocks.to_vec(), proofs.to_vec()))
+            .await
     }
 
     /// Prove the next committed `blocks`, one proof each (same-size runs are batch-verified).
@@ -325,8 +344,11 @@ impl L1Client {
     /// Cancel the `n` oldest open priority requests, refunding the Deposits among them, whose
     /// L1 pubdata `deposits` gives in queue order.
     pub async fn cancel_outstanding_deposits(&self, n: u64, deposits: &[Bytes]) -> Result<Mined, L1Error> {
-        send("cancelOutstandingDepositsForExodusMode", self.rollup.cancelOutstandingDepositsForExodusMode(n, deposits.to_vec()))
-            .await
+        send(
+            "cancelOutstandingDepositsForExodusMode",
+            self.rollup.cancelOutstandingDepositsForExodusMode(n, deposits.to_vec()),
+        )
+        .await
     }
 
     // ---- state and history ----
@@ -369,7 +391,8 @@ impl L1Client {
         let mut start = from;
         while start <= latest {
             let end = (start + LOG_RANGE - 1).min(latest);
-            let filter = Filter::new().address(address).event_signature(E::SIGNATURE_HASH).from_block(start).to_block(end);
+            let filter =
+                Filter::new().address(address).event_signature(E::SIGNATURE_HASH).from_block(start).to_block(end);
             let logs = self.provider.get_logs(&filter).await.map_err(|e| L1Error::rpc("eth_getLogs", e))?;
             for log in logs {
                 let decoded = log
@@ -386,7 +409,8 @@ impl L1Client {
     pub async fn priority_requests(&self, from: u64) -> Result<Vec<PriorityRequest>, L1Error> {
         let mut out = Vec::new();
         for (event, log) in self.logs::<Rollup::NewPriorityRequest>(self.rollup_address(), from).await? {
-            let op = priority_op(&event).map_err(|e| L1Error::Data(format!("priority request {}: {e}", event.serialId)))?;
+            let op =
+                priority_op(&event).map_err(|e| L1Error::Data(format!("priority request {}: {e}", event.serialId)))?;
             out.push(PriorityRequest {
                 op,
                 l1_pubdata: event.pubdata.clone(),
@@ -453,7 +477,10 @@ impl L1Client {
 }
 
 /// Deploy a contract from its creation call and return its address.
-async fn deploy_contract<D: CallDecoder>(call: &'static str, builder: CallBuilder<&DynProvider, D>) -> Result<EthAddress, L1Error> {
+async fn deploy_contract<D: CallDecoder>(
+    call: &'static str,
+    builder: CallBuilder<&DynProvider, D>,
+) -> Result<EthAddress, L1Error> {
     let m = send(call, builder).await?;
     m.receipt.contract_address.ok_or_else(|| L1Error::Data(format!("{call}: receipt has no contract address")))
 }

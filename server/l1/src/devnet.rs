@@ -158,7 +158,8 @@ pub struct DevOperator {
 impl DevOperator {
     /// The operator of `chain` at genesis.
     pub async fn new(chain: &DevChain) -> Result<DevOperator, DevError> {
-        let mut state = State::genesis(core_address(&chain.operator.sender())).map_err(|e| DevError::Mismatch(e.to_string()))?;
+        let mut state =
+            State::genesis(core_address(&chain.operator.sender())).map_err(|e| DevError::Mismatch(e.to_string()))?;
         state.register_token(DEV_TOKEN_ID).map_err(|e| DevError::Mismatch(e.to_string()))?;
         state.set_mode(UpdateMode::Witness);
         let blocks = chain.operator.committed_blocks(chain.deployment.block).await?;
@@ -235,7 +236,11 @@ impl DevOperator {
     fn after_commit(&mut self, blocks: &[Block], mined: &Mined) -> Result<(), DevError> {
         let emitted = mined.events::<crate::bindings::Rollup::BlockCommit>();
         if emitted.len() != blocks.len() {
-            return Err(DevError::Mismatch(format!("{} BlockCommit events for {} blocks", emitted.len(), blocks.len())));
+            return Err(DevError::Mismatch(format!(
+                "{} BlockCommit events for {} blocks",
+                emitted.len(),
+                blocks.len()
+            )));
         }
         for (block, event) in blocks.iter().zip(&emitted) {
             let ours = stored_block(block).map_err(|e| DevError::Mismatch(e.to_string()))?;

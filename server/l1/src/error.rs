@@ -1,6 +1,8 @@
 //! Errors from L1, typed: a revert carries the contract's decoded custom error.
 
-use super::bindings::{Governance::GovernanceErrors, Rollup::RollupErrors, TestERC20::TestERC20Errors, Verifier::VerifierErrors};
+use super::bindings::{
+    Governance::GovernanceErrors, Rollup::RollupErrors, TestERC20::TestERC20Errors, Verifier::VerifierErrors,
+};
 use alloy::primitives::{Bytes, TxHash, U256};
 use alloy::sol_types::{Panic, Revert as RevertString, SolError, SolInterface};
 
@@ -145,7 +147,8 @@ mod tests {
             Some(&RollupErrors::ExodusAlreadyPerformed(Rollup::ExodusAlreadyPerformed { accountId: 7, tokenId: 1 }))
         );
         assert!(revert.to_string().contains("ExodusAlreadyPerformed"), "{revert}");
-        let governance = crate::bindings::Governance::NotValidator { caller: alloy::primitives::Address::ZERO }.abi_encode();
+        let governance =
+            crate::bindings::Governance::NotValidator { caller: alloy::primitives::Address::ZERO }.abi_encode();
         assert!(matches!(Revert::decode(&governance), Revert::Governance(_)));
         let message = RevertString::from("no").abi_encode();
         assert_eq!(Revert::decode(&message), Revert::Message("no".into()));

@@ -11,9 +11,9 @@
 pub mod bindings;
 pub mod client;
 pub mod dev;
+pub mod devnet;
 pub mod encode;
 pub mod error;
-pub mod devnet;
 pub mod restore;
 
 pub use client::{CommittedBlock, DeployConfig, Deployment, L1Client, Mined, PriorityRequest};

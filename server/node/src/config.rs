@@ -152,7 +152,8 @@ impl FeeConfig {
             .iter()
             .map(|(t, f)| {
                 let token = t.parse::<TokenId>().map_err(|e| format!("fees.per_chunk: token {t:?}: {e}"))?;
-                let fee = zkpay_core::serde_util::parse_u128_decimal(f).map_err(|e| format!("fees.per_chunk.{t}: {e}"))?;
+                let fee =
+                    zkpay_core::serde_util::parse_u128_decimal(f).map_err(|e| format!("fees.per_chunk.{t}: {e}"))?;
                 Ok((token, fee))
             })
             .collect()

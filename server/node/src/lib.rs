@@ -134,7 +134,9 @@ impl Node {
 
         let store = {
             let dir = config.data_dir.clone();
-            tokio::task::spawn_blocking(move || RocksStore::open(&dir)).await.map_err(|_| NodeError::Task("open store"))??
+            tokio::task::spawn_blocking(move || RocksStore::open(&dir))
+                .await
+                .map_err(|_| NodeError::Task("open store"))??
         };
         let store = Arc::new(store);
         let mut genesis = genesis_state(&config)?;
@@ -213,7 +215,9 @@ impl Node {
                         batch: m.batch_id,
                         received_at: m.received_at,
                     }),
-                    Err(e) => tracing::error!(seq = m.seq, error = %e, "a stored mempool tx no longer verifies: skipped"),
+                    Err(e) => {
+                        tracing::error!(seq = m.seq, error = %e, "a stored mempool tx no longer verifies: skipped")
+                    }
                 }
             }
             Ok((state, (entries, loaded)))
@@ -278,7 +282,8 @@ impl Node {
         };
 
         let service = actix_web::web::Data::new(NodeService::new(store.clone(), shared.clone(), cmd_tx, genesis_root));
-        let limits = ApiLimits { max_body_bytes: config.api.max_body_bytes, max_batch_txs: config.mempool.max_batch_txs };
+        let limits =
+            ApiLimits { max_body_bytes: config.api.max_body_bytes, max_batch_txs: config.mempool.max_batch_txs };
         let server = actix_web::HttpServer::new(move || {
             let service = service.clone();
             actix_web::App::new().configure(move |c| zkpay_api::configure(c, service, limits))

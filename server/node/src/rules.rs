@@ -64,7 +64,9 @@ pub fn apply_error(e: &ApplyError) -> ApiError {
         NoSigningKey(_) => (ErrorCode::NoSigningKey, json!({})),
         WrongSigner { .. } => (ErrorCode::WrongSigner, json!({})),
         Tx(t) => return tx_error(t),
-        RecipientAddressMismatch { .. } | AddressMismatch { .. } | ZeroAddress => (ErrorCode::AddressMismatch, json!({})),
+        RecipientAddressMismatch { .. } | AddressMismatch { .. } | ZeroAddress => {
+            (ErrorCode::AddressMismatch, json!({}))
+        }
         NotYetValid { valid_from, .. } => (ErrorCode::NotYetValid, json!({ "validFrom": valid_from.to_string() })),
         Expired { valid_until, .. } => (ErrorCode::Expired, json!({ "validUntil": valid_until.to_string() })),
         UnknownToken(t) | TokenIdOutOfRange(t) => (ErrorCode::UnknownToken, json!({ "token": t })),
@@ -111,14 +113,20 @@ impl Admission {
             return Err(apply_error(&ApplyError::NonceMismatch { expected: fields.nonce, got: nonce }));
         }
         if mempool.has_nonce(account, nonce) {
-            return Err(ApiError::new(ErrorCode::NonceTaken, format!("account {account} already has a queued tx with nonce {nonce}"))
-                .with_details(json!({ "nonce": nonce })));
+            return Err(ApiError::new(
+                ErrorCode::NonceTaken,
+                format!("account {account} already has a queued tx with nonce {nonce}"),
+            )
+            .with_details(json!({ "nonce": nonce })));
         }
         let next = mempool.next_nonce(account, fields.nonce);
         if nonce > next.saturating_add(self.max_nonce_gap) {
             return Err(ApiError::new(
                 ErrorCode::NonceGapTooLarge,
-                format!("nonce {nonce} is more than {} above the account's next pending nonce {next}", self.max_nonce_gap),
+                format!(
+                    "nonce {nonce} is more than {} above the account's next pending nonce {next}",
+                    self.max_nonce_gap
+                ),
             )
             .with_details(json!({ "nextNonce": next, "got": nonce, "maxGap": self.max_nonce_gap })));
         }
@@ -150,12 +158,19 @@ impl Admission {
             let balance = state.balance(account, token);
             let available = balance.saturating_sub(mempool.pending_spend(account, token));
             if available < needed {
-                return Err(apply_error(&ApplyError::InsufficientBalance { account_id: account, token, balance: available, needed }));
+                return Err(apply_error(&ApplyError::InsufficientBalance {
+                    account_id: account,
+                    token,
+                    balance: available,
+                    needed,
+                }));
             }
         }
         // ForcedExit target.
         if let L2Tx::ForcedExit(f) = tx {
-            let target = state.account_id_by_address(&f.target).ok_or_else(|| apply_error(&ApplyError::NoAccountForAddress(f.target)))?;
+            let target = state
+                .account_id_by_address(&f.target)
+                .ok_or_else(|| apply_error(&ApplyError::NoAccountForAddress(f.target)))?;
             if state.account(target).is_some_and(|a| !a.pubkey_hash.is_zero()) {
                 return Err(apply_error(&ApplyError::TargetHasSigningKey(target)));
             }
@@ -169,8 +184,11 @@ impl Admission {
         if let Some(per_chunk) = self.fee_per_chunk.get(&tx.fee_token()) {
             let quote = per_chunk.saturating_mul(op_chunks(tx, state) as u128);
             if tx.fee() < quote {
-                return Err(ApiError::new(ErrorCode::FeeTooLow, format!("fee {} is below the node's quote {quote}", tx.fee()))
-                    .with_details(json!({ "quote": quote.to_string(), "token": tx.fee_token() })));
+                return Err(ApiError::new(
+                    ErrorCode::FeeTooLow,
+                    format!("fee {} is below the node's quote {quote}", tx.fee()),
+                )
+                .with_details(json!({ "quote": quote.to_string(), "token": tx.fee_token() })));
             }
         }
         // Time range.

@@ -21,7 +21,8 @@ use zkpay_core::state::{ApplyError, State, VerifiedTx};
 use zkpay_core::tx::Domain;
 use zkpay_core::types::AccountId;
 use zkpay_storage::{
-    AccountRecord, Balance, BlockRecord, HexHash, MempoolRecord, PriorityRecord, PriorityStatus, SealedBlock, TxRecord, Write,
+    AccountRecord, Balance, BlockRecord, HexHash, MempoolRecord, PriorityRecord, PriorityStatus, SealedBlock, TxRecord,
+    Write,
 };
 
 /// A request to the sequencer.
@@ -109,7 +110,13 @@ fn op_chunks_estimate(e: &Entry, state: &State) -> usize {
 
 impl Sequencer {
     /// A sequencer from what storage held.
-    pub fn new(start: SequencerStart, admission: Admission, policy: SealPolicy, shared: Arc<Shared>, writer: Sender<Job>) -> Sequencer {
+    pub fn new(
+        start: SequencerStart,
+        admission: Admission,
+        policy: SealPolicy,
+        shared: Arc<Shared>,
+        writer: Sender<Job>,
+    ) -> Sequencer {
         let mut mempool = Mempool::default();
         let mut queued_chunks = 0;
         for e in start.mempool {
@@ -135,7 +142,8 @@ impl Sequencer {
             next_batch_id: start.next_batch_id,
             stalled: false,
         };
-        let accounts: HashSet<AccountId> = s.mempool.seqs().iter().filter_map(|q| s.mempool.get(*q)).map(Entry::account).collect();
+        let accounts: HashSet<AccountId> =
+            s.mempool.seqs().iter().filter_map(|q| s.mempool.get(*q)).map(Entry::account).collect();
         for a in accounts {
             s.publish_nonce(a);
         }
@@ -222,7 +230,10 @@ impl Sequencer {
             Command::Priority { record, reply } => {
                 let serial = record.op.serial_id;
                 if serial < self.next_serial {
-                    let _ = reply.send(Err(ApiError::new(ErrorCode::DuplicateTx, format!("priority op {serial} was already received"))));
+                    let _ = reply.send(Err(ApiError::new(
+                        ErrorCode::DuplicateTx,
+                        format!("priority op {serial} was already received"),
+                    )));
                     return;
                 }
                 if serial > self.next_serial {
@@ -253,7 +264,11 @@ impl Sequencer {
     }
 
     /// Admission of one tx or an atomic batch: all admitted, or none.
-    fn admit(&mut self, txs: Vec<(VerifiedTx, [u8; 32], usize)>, batch: bool) -> Result<(Vec<MempoolRecord>, SubmitResponse), ApiError> {
+    fn admit(
+        &mut self,
+        txs: Vec<(VerifiedTx, [u8; 32], usize)>,
+        batch: bool,
+    ) -> Result<(Vec<MempoolRecord>, SubmitResponse), ApiError> {
         let bytes: usize = txs.iter().map(|t| t.2).sum();
         self.admission.check_capacity(&self.mempool, txs.len(), bytes)?;
         if batch {
@@ -306,7 +321,13 @@ impl Sequencer {
         let mut hashes = Vec::with_capacity(inserted.len());
         for seq in &inserted {
             let e = self.mempool.get(*seq).expect("just inserted");
-            records.push(MempoolRecord { seq: e.seq, hash: HexHash(e.hash), tx: e.tx.tx().clone(), batch_id: e.batch, received_at: e.received_at });
+            records.push(MempoolRecord {
+                seq: e.seq,
+                hash: HexHash(e.hash),
+                tx: e.tx.tx().clone(),
+                batch_id: e.batch,
+                received_at: e.received_at,
+            });
             hashes.push(format!("0x{}", hex::encode(e.hash)));
         }
         if let Some(account) = records.first().map(|r| r.tx.account_id()) {
@@ -322,7 +343,13 @@ impl Sequencer {
     fn seal(&mut self) -> bool {
         let timestamp = (now_ms() / 1000).max(self.last_timestamp);
         let number = self.last_block + 1;
-        let header = BlockHeader { domain: self.domain, number, fee_account: self.policy.fee_account, timestamp, chunks: self.max_size() };
+        let header = BlockHeader {
+            domain: self.domain,
+            number,
+            fee_account: self.policy.fee_account,
+            timestamp,
+            chunks: self.max_size(),
+        };
         let mut builder = match BlockBuilder::new(&mut self.state, header) {
             Ok(b) => b,
             Err(e) => return self.fatal(&format!("block {number} cannot start: {e}")),
@@ -356,12 +383,14 @@ impl Sequencer {
                 },
                 Some(b) if done_batches.insert(b) => {
                     let seqs = self.mempool.batch(b).to_vec();
-                    let txs: Vec<VerifiedTx> = seqs.iter().filter_map(|s| self.mempool.get(*s)).map(|e| e.tx.clone()).collect();
+                    let txs: Vec<VerifiedTx> =
+                        seqs.iter().filter_map(|s| self.mempool.get(*s)).map(|e| e.tx.clone()).collect();
                     match builder.add_verified_batch(&mut self.state, &txs) {
                         Ok(()) => included.extend(&seqs),
                         Err(e) => {
                             if let Some(reason) = Self::rejection(&e.error) {
-                                let reason = ApiError { message: format!("batch tx {}: {}", e.index, reason.message), ..reason };
+                                let reason =
+                                    ApiError { message: format!("batch tx {}: {}", e.index, reason.message), ..reason };
                                 rejected.extend(seqs.iter().map(|s| (*s, reason.clone())));
                             }
                         }
@@ -421,8 +450,10 @@ impl Sequencer {
         }
         self.queued_chunks = self.queued_chunks.saturating_sub(5 * priority.len());
         let rejected_records = self.drop_rejected(rejected);
-        let priority: Vec<PriorityRecord> =
-            priority.into_iter().map(|p| PriorityRecord { status: PriorityStatus::Included { block: number }, ..p }).collect();
+        let priority: Vec<PriorityRecord> = priority
+            .into_iter()
+            .map(|p| PriorityRecord { status: PriorityStatus::Included { block: number }, ..p })
+            .collect();
         let record = BlockRecord {
             number,
             chunks: block.header.chunks,
@@ -435,8 +466,16 @@ impl Sequencer {
             txs: included_records.iter().map(|t| t.hash).collect(),
             priority_ops: priority.iter().map(|p| p.op.serial_id).collect(),
         };
-        let sealed = SealedBlock { block: record, accounts, included: included_records, rejected: rejected_records, priority, history };
-        let changed: HashSet<AccountId> = sealed.included.iter().chain(&sealed.rejected).map(|t| t.tx.account_id()).collect();
+        let sealed = SealedBlock {
+            block: record,
+            accounts,
+            included: included_records,
+            rejected: rejected_records,
+            priority,
+            history,
+        };
+        let changed: HashSet<AccountId> =
+            sealed.included.iter().chain(&sealed.rejected).map(|t| t.tx.account_id()).collect();
         self.send(Write::Seal(Box::new(sealed)), Some(Done::Sealed(number)));
         self.last_block = number;
         self.last_timestamp = timestamp;

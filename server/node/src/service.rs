@@ -34,7 +34,9 @@ impl<S: NodeStore> NodeService<S> {
             return Err(ApiError::new(ErrorCode::Unavailable, "the node is shutting down"));
         }
         self.commands.try_send(cmd).map_err(|e| match e {
-            TrySendError::Full(_) => ApiError::new(ErrorCode::Unavailable, "the node is busy: its queue is full; retry shortly"),
+            TrySendError::Full(_) => {
+                ApiError::new(ErrorCode::Unavailable, "the node is busy: its queue is full; retry shortly")
+            }
             TrySendError::Disconnected(_) => ApiError::new(ErrorCode::Unavailable, "the node is shutting down"),
         })
     }
@@ -102,7 +104,9 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
             .map_err(|e| ApiError::new(ErrorCode::Internal, format!("verifier task: {e}")))??;
         let (reply, answer) = oneshot::channel();
         self.enqueue(Command::Submit { txs: verified, batch, reply })?;
-        answer.await.map_err(|_| ApiError::new(ErrorCode::Unavailable, "the node stopped before the txs were durable"))?
+        answer
+            .await
+            .map_err(|_| ApiError::new(ErrorCode::Unavailable, "the node stopped before the txs were durable"))?
     }
 
     async fn tx(&self, hash: [u8; 32]) -> Result<TxInfo, ApiError> {
@@ -179,7 +183,12 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
         let mut l1_tx_hash = [0u8; 32];
         hex::decode_to_slice(hex, &mut l1_tx_hash)
             .map_err(|_| ApiError::new(ErrorCode::InvalidRequest, "l1TxHash is not a 32-byte 0x-hex hash"))?;
-        let record = PriorityRecord { op: op.op, l1_tx_hash: HexHash(l1_tx_hash), log_index: op.log_index, status: PriorityStatus::Pending };
+        let record = PriorityRecord {
+            op: op.op,
+            l1_tx_hash: HexHash(l1_tx_hash),
+            log_index: op.log_index,
+            status: PriorityStatus::Pending,
+        };
         let (reply, answer) = oneshot::channel();
         self.enqueue(Command::Priority { record, reply })?;
         answer.await.map_err(|_| ApiError::new(ErrorCode::Unavailable, "the node stopped before the op was durable"))?

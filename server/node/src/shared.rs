@@ -30,7 +30,13 @@ pub struct Shared {
 
 impl Shared {
     /// Fresh counters; `last_block` is the last block on disk.
-    pub fn new(domain: Domain, block_sizes: Vec<usize>, dev_feed: bool, cancel: CancellationToken, last_block: u32) -> Shared {
+    pub fn new(
+        domain: Domain,
+        block_sizes: Vec<usize>,
+        dev_feed: bool,
+        cancel: CancellationToken,
+        last_block: u32,
+    ) -> Shared {
         Shared {
             domain,
             block_sizes,

@@ -29,7 +29,11 @@ const MAX_GROUP: usize = 4096;
 
 /// Run until every sender is gone; a failed write stops the node (the memory of the sequencer
 /// is then ahead of the disk, and only a restart from disk is safe).
-pub fn run<S: NodeStore>(store: Arc<S>, shared: Arc<Shared>, jobs: Receiver<Job>) -> Result<(), zkpay_storage::StorageError> {
+pub fn run<S: NodeStore>(
+    store: Arc<S>,
+    shared: Arc<Shared>,
+    jobs: Receiver<Job>,
+) -> Result<(), zkpay_storage::StorageError> {
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {

@@ -20,7 +20,11 @@ async fn snapshot(client: &Client, users: &[User]) -> String {
 }
 
 /// `result` is the API error `code` with HTTP status `status`.
-fn refused<T: std::fmt::Debug>(result: Result<T, ClientError>, code: ErrorCode, status: u16) -> zkpay_api_types::ApiError {
+fn refused<T: std::fmt::Debug>(
+    result: Result<T, ClientError>,
+    code: ErrorCode,
+    status: u16,
+) -> zkpay_api_types::ApiError {
     match result {
         Err(ClientError::Api(e)) => {
             assert_eq!((e.code, e.http_status()), (code, status), "{e}");
@@ -129,18 +133,21 @@ async fn futures_blocks(client: &Client, hashes: &[String]) -> Vec<u32> {
 async fn unreadable_requests_are_400_and_413() {
     let (_dir, node, users) = funded_node(1).await;
     let c = &node.client;
-    refused_unchanged(&node, &users, c.submit_raw(b"{\"type\": \"Transfer\",".to_vec()), ErrorCode::MalformedJson, 400).await;
+    refused_unchanged(&node, &users, c.submit_raw(b"{\"type\": \"Transfer\",".to_vec()), ErrorCode::MalformedJson, 400)
+        .await;
     let mut v = serde_json::to_value(pay(&users[0], address(9), 1, 0, 1)).unwrap();
     v["memo"] = "hi".into();
     refused_unchanged(&node, &users, c.submit_raw(serde_json::to_vec(&v).unwrap()), ErrorCode::UnknownField, 400).await;
     // An amount above u128.
     let mut v = serde_json::to_value(pay(&users[0], address(9), 1, 0, 1)).unwrap();
     v["amount"] = "340282366920938463463374607431768211456".into();
-    refused_unchanged(&node, &users, c.submit_raw(serde_json::to_vec(&v).unwrap()), ErrorCode::InvalidRequest, 400).await;
+    refused_unchanged(&node, &users, c.submit_raw(serde_json::to_vec(&v).unwrap()), ErrorCode::InvalidRequest, 400)
+        .await;
     // validUntil as a JSON number (the wire format takes decimal strings only).
     let mut v = serde_json::to_value(pay(&users[0], address(9), 1, 0, 1)).unwrap();
     v["timeRange"]["validUntil"] = serde_json::json!(18446744073709551615u64);
-    refused_unchanged(&node, &users, c.submit_raw(serde_json::to_vec(&v).unwrap()), ErrorCode::InvalidRequest, 400).await;
+    refused_unchanged(&node, &users, c.submit_raw(serde_json::to_vec(&v).unwrap()), ErrorCode::InvalidRequest, 400)
+        .await;
     // Over the body limit (64 KiB by default).
     let big = vec![b' '; node.config.api.max_body_bytes + 1];
     refused_unchanged(&node, &users, c.submit_raw(big), ErrorCode::PayloadTooLarge, 413).await;
@@ -180,10 +187,31 @@ async fn rule_breaking_txs_are_422_and_change_nothing() {
     let d = domain();
     let spec = |token, amount, fee, nonce| TransferSpec { from: alice.id, to: address(9), token, amount, fee, nonce };
     // Nonce 0 was used by the ChangePubKey.
-    let e = refused_unchanged(&node, &users, c.submit(&transfer(spec(0, 1, 0, 0), &alice.key, &d)), ErrorCode::NonceMismatch, 422).await;
+    let e = refused_unchanged(
+        &node,
+        &users,
+        c.submit(&transfer(spec(0, 1, 0, 0), &alice.key, &d)),
+        ErrorCode::NonceMismatch,
+        422,
+    )
+    .await;
     assert_eq!((e.details["expected"].clone(), e.details["got"].clone()), (1.into(), 0.into()));
-    refused_unchanged(&node, &users, c.submit(&transfer(spec(0, 1, 0, 1 + 9), &alice.key, &d)), ErrorCode::NonceGapTooLarge, 422).await;
-    refused_unchanged(&node, &users, c.submit(&transfer(spec(7, 1, 0, 1), &alice.key, &d)), ErrorCode::UnknownToken, 422).await;
+    refused_unchanged(
+        &node,
+        &users,
+        c.submit(&transfer(spec(0, 1, 0, 1 + 9), &alice.key, &d)),
+        ErrorCode::NonceGapTooLarge,
+        422,
+    )
+    .await;
+    refused_unchanged(
+        &node,
+        &users,
+        c.submit(&transfer(spec(7, 1, 0, 1), &alice.key, &d)),
+        ErrorCode::UnknownToken,
+        422,
+    )
+    .await;
     // 123456789012345678901234567890123456789 has more significant digits than 35 bits hold.
     let unpackable = spec(0, 1_234_567_890_123_456_789_012_345_678_901_234_567, 0, 1);
     let mut tx = L2Tx::Transfer(zkpay_core::tx::Transfer {
@@ -205,11 +233,25 @@ async fn rule_breaking_txs_are_422_and_change_nothing() {
     // amount + fee overflows u128 (a withdrawal takes any u128 amount).
     let w = withdraw(alice.id, alice.address, 0, u128::MAX, 1, 1, &alice.key, &d);
     refused_unchanged(&node, &users, c.submit(&w), ErrorCode::AmountOverflow, 422).await;
-    let e = refused_unchanged(&node, &users, c.submit(&transfer(spec(0, 11 * ETHER, 0, 1), &alice.key, &d)), ErrorCode::InsufficientBalance, 422).await;
+    let e = refused_unchanged(
+        &node,
+        &users,
+        c.submit(&transfer(spec(0, 11 * ETHER, 0, 1), &alice.key, &d)),
+        ErrorCode::InsufficientBalance,
+        422,
+    )
+    .await;
     assert_eq!(e.details["needed"], (11 * ETHER).to_string());
     // The balance counts the account's queued txs: two of 6 ETH do not fit in 10.
     let first = c.submit(&transfer(spec(0, 6 * ETHER, 0, 2), &alice.key, &d)).await.unwrap(); // waits for nonce 1
-    refused_unchanged(&node, &users, c.submit(&transfer(spec(0, 6 * ETHER, 0, 3), &alice.key, &d)), ErrorCode::InsufficientBalance, 422).await;
+    refused_unchanged(
+        &node,
+        &users,
+        c.submit(&transfer(spec(0, 6 * ETHER, 0, 3), &alice.key, &d)),
+        ErrorCode::InsufficientBalance,
+        422,
+    )
+    .await;
     // Expired.
     let mut tx = transfer(spec(0, 1, 0, 3), &alice.key, &d);
     if let L2Tx::Transfer(t) = &mut tx {
@@ -235,7 +277,14 @@ async fn an_account_cannot_fill_the_mempool() {
     for nonce in 2..5 {
         node.client.submit(&pay(alice, address(9), 1, 0, nonce)).await.unwrap();
     }
-    refused_unchanged(&node, &users, node.client.submit(&pay(alice, address(9), 1, 0, 5)), ErrorCode::AccountMempoolFull, 429).await;
+    refused_unchanged(
+        &node,
+        &users,
+        node.client.submit(&pay(alice, address(9), 1, 0, 5)),
+        ErrorCode::AccountMempoolFull,
+        429,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -79,7 +79,12 @@ pub trait NodeStore: Send + Sync + 'static {
 
     /// Up to `limit` tx hashes of `account`'s history, newest first, before history sequence
     /// `before` (exclusive; `None` = from the newest).
-    fn history(&self, account: AccountId, before: Option<u64>, limit: usize) -> Result<Vec<(u64, [u8; 32])>, StorageError>;
+    fn history(
+        &self,
+        account: AccountId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, [u8; 32])>, StorageError>;
 
     /// The last sealed block's number (0 = genesis only).
     fn last_block(&self) -> Result<u32, StorageError>;

@@ -253,7 +253,12 @@ impl NodeStore for RocksStore {
         self.get_json(PRIORITY, &serial.to_be_bytes())
     }
 
-    fn history(&self, account: AccountId, before: Option<u64>, limit: usize) -> Result<Vec<(u64, [u8; 32])>, StorageError> {
+    fn history(
+        &self,
+        account: AccountId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, [u8; 32])>, StorageError> {
         let start = history_key(account, before.map(|b| b.saturating_sub(1)).unwrap_or(u64::MAX));
         let mut out = Vec::new();
         if before == Some(0) {
@@ -265,7 +270,8 @@ impl NodeStore for RocksStore {
                 break;
             }
             let seq = u64_value(HISTORY, &k, &k[4..])?;
-            let hash: [u8; 32] = v.as_ref().try_into().map_err(|_| corrupt(HISTORY, &k, "hash is not 32 bytes".into()))?;
+            let hash: [u8; 32] =
+                v.as_ref().try_into().map_err(|_| corrupt(HISTORY, &k, "hash is not 32 bytes".into()))?;
             out.push((seq, hash));
         }
         Ok(out)

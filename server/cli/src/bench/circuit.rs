@@ -12,23 +12,26 @@ use std::time::Instant;
 use zkpay_circuit::bellman_ce::{Circuit, ConstraintSystem, Index, LinearCombination, SynthesisError, Variable};
 use zkpay_circuit::block::witness::BlockWitness;
 use zkpay_circuit::block::{block_circuit_name, BlockCircuit};
+use zkpay_circuit::gadgets::bits::alloc_bits_le;
+use zkpay_circuit::gadgets::{eddsa, merkle, poseidon, sha256, Num};
 use zkpay_circuit::keys::{
     circuit_info, generate_dev_keys, load_keys, verification_key_path, write_keys, CircuitInfo, DEV_SEED,
 };
 use zkpay_circuit::prover::{prove, verify};
-use zkpay_circuit::Engine;
-use zkpay_core::vectors::vector_blocks;
-use zkpay_circuit::gadgets::bits::alloc_bits_le;
-use zkpay_circuit::gadgets::{eddsa, merkle, poseidon, sha256, Num};
 use zkpay_circuit::test_cs::TestConstraintSystem;
+use zkpay_circuit::Engine;
 use zkpay_core::account_tree::AccountTree;
 use zkpay_core::eddsa::PrivateKey;
 use zkpay_core::field::{fr_from_u64, Fr};
 use zkpay_core::types::Address;
+use zkpay_core::vectors::vector_blocks;
 
 /// Synthesize `f` into a fresh test constraint system; error unless it is satisfied. `f` returns
 /// the constraint count before the measured gadget (its inputs' allocation is not counted).
-fn count(name: &str, f: impl FnOnce(&mut TestConstraintSystem) -> Result<usize, SynthesisError>) -> Result<f64, String> {
+fn count(
+    name: &str,
+    f: impl FnOnce(&mut TestConstraintSystem) -> Result<usize, SynthesisError>,
+) -> Result<f64, String> {
     let mut cs = TestConstraintSystem::new();
     let before = f(&mut cs).map_err(|e| format!("{name}: {e}"))?;
     if let Some(unsat) = cs.which_is_unsatisfied() {
@@ -262,8 +265,18 @@ fn classify_block(stack: &[String], annotation: &str) -> String {
     }
     let ns = stack.get(1).map(String::as_str).unwrap_or("");
     let a = annotation;
-    let part = if ["signature", "message", "key hash", "key hash bits", "e0 transfer", "e0 withdraw", "e0 short", "e1", "pkh change"]
-        .contains(&ns)
+    let part = if [
+        "signature",
+        "message",
+        "key hash",
+        "key hash bits",
+        "e0 transfer",
+        "e0 withdraw",
+        "e0 short",
+        "e1",
+        "pkh change",
+    ]
+    .contains(&ns)
         || a == "rule signature valid"
         || a == "rule signer key matches the account"
     {

@@ -10,17 +10,17 @@ use super::Report;
 use crate::quiet_stdout;
 use alloy::primitives::{Address as EthAddress, U256};
 use alloy::signers::SignerSync;
+use alloy::sol_types::SolValue;
+use zkpay_cli::paths::{anvil_binary, committed_keys_dir, dev_keys_cache_dir};
 use zkpay_core::block::Block;
 use zkpay_core::eddsa::PrivateKey;
 use zkpay_core::ops::Op;
 use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, L2Tx, TimeRange, Transfer, TxSignature, Withdraw};
 use zkpay_l1::devnet::{DevChain, DevOperator, Item};
-use zkpay_cli::paths::{anvil_binary, committed_keys_dir, dev_keys_cache_dir};
 use zkpay_l1::encode::proof_words;
-use zkpay_prover::{prove_block, prove_exit, KeyStore};
-use alloy::sol_types::SolValue;
 use zkpay_l1::encode::{commit_block, core_address};
 use zkpay_l1::restore::restore_from_l1;
+use zkpay_prover::{prove_block, prove_exit, KeyStore};
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
 /// Priority expiration of the bench deployment, in L1 blocks.
@@ -38,8 +38,18 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     crate::runtime()?.block_on(measure(report))
 }
 
-fn prove_all(params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circuit::Engine>, blocks: &[Block]) -> Result<Vec<[U256; 8]>, String> {
-    quiet_stdout(|| blocks.iter().map(|b| prove_block(params, b).map(|p| proof_words(&p)).map_err(|e| format!("block {}: {e}", b.header.number))).collect())?
+fn prove_all(
+    params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circuit::Engine>,
+    blocks: &[Block],
+) -> Result<Vec<[U256; 8]>, String> {
+    quiet_stdout(|| {
+        blocks
+            .iter()
+            .map(|b| {
+                prove_block(params, b).map(|p| proof_words(&p)).map_err(|e| format!("block {}: {e}", b.header.number))
+            })
+            .collect()
+    })?
 }
 
 /// EIP-7623 calldata tokens of `bytes`: a zero byte is 1, a nonzero byte 4.
@@ -148,7 +158,9 @@ async fn measure(report: &mut Report) -> Result<(), String> {
     // between them, so it carries every per-chunk cost (calldata, the op walk, SHA-256).
     let mut full_block = |chunks: usize| -> Result<Vec<Item>, String> {
         (0..chunks as u128 / 2)
-            .map(|i| transfer(if i % 2 == 0 { u2 } else { chain.address(0) }, (i + 1) * 1_234_500_000_000_000, next_nonce()))
+            .map(|i| {
+                transfer(if i % 2 == 0 { u2 } else { chain.address(0) }, (i + 1) * 1_234_500_000_000_000, next_nonce())
+            })
             .collect()
     };
     let items8 = full_block(8)?;

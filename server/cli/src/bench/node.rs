@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use zkpay_api_types::PriorityOpSubmission;
 use zkpay_client::Client;
 use zkpay_core::eddsa::PrivateKey;
-use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, Deposit, Domain, L2Tx, PriorityOp, PriorityOpData, TimeRange, Transfer, TxSignature};
+use zkpay_core::tx::{
+    ChangePubKey, ChangePubKeyAuth, Deposit, Domain, L2Tx, PriorityOp, PriorityOpData, TimeRange, Transfer, TxSignature,
+};
 use zkpay_core::types::Address;
 use zkpay_node::{Node, NodeConfig};
 

@@ -63,7 +63,13 @@ fn populated(accounts: u32, signers: u32) -> Result<State, String> {
 
 /// `count` signed transfers from the keyed accounts (round robin, nonces continuing from the state's)
 /// to random existing accounts.
-fn transfers(state: &State, rng: &mut impl Rng, count: usize, accounts: u32, signers: u32) -> Result<Vec<L2Tx>, String> {
+fn transfers(
+    state: &State,
+    rng: &mut impl Rng,
+    count: usize,
+    accounts: u32,
+    signers: u32,
+) -> Result<Vec<L2Tx>, String> {
     let mut nonces: Vec<u32> = (0..=signers).map(|i| state.account(i).map(|a| a.nonce).unwrap_or(0)).collect();
     let keys: Vec<PrivateKey> = (0..=signers).map(key).collect();
     (0..count)
@@ -130,10 +136,11 @@ pub fn run(report: &mut Report, scale: f64) -> Result<(), String> {
     // Witness mode: every chunk rehashed at once with its proofs, strictly in order.
     state.set_mode(UpdateMode::Witness);
     let ctx = BlockContext { timestamp: TS, domain: domain() };
-    let verified: Vec<VerifiedTx> = VerifiedTx::verify_all(transfers(&state, &mut rng, n.min(1_024), accounts, signers)?, &domain())
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
+    let verified: Vec<VerifiedTx> =
+        VerifiedTx::verify_all(transfers(&state, &mut rng, n.min(1_024), accounts, signers)?, &domain())
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
     let start = Instant::now();
     let mut updates = 0usize;
     for v in &verified {

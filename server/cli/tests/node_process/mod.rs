@@ -43,7 +43,11 @@ impl NodeProcess {
             .expect("start zkpay node");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("node did not start: {line:?}")).to_string();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("node did not start: {line:?}"))
+            .to_string();
         NodeProcess { child, url }
     }
 
