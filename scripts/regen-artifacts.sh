@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates contracts/artifacts/*.json, the ABIs (and creation bytecode where Rust deploys the
-# contract) that zkpay-server's L1 bindings (`sol!`) are built from, with the pinned solcjs through
+# contract) that zkpay-l1's bindings (`sol!`) are built from, with the pinned solcjs through
 # contracts/scripts/compile.js. Run it after changing any contract under contracts/src (or the test
-# token); `cargo test -p zkpay-server --test l1_artifacts` fails until the committed files match.
+# token); `cargo test --workspace --test l1_artifacts` fails until the committed files match.
 set -euo pipefail
 cd "$(dirname "$0")/../contracts"
 

@@ -16,14 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo run -q -p zkpay-server --bin zkpay -- keygen --export-verifier contracts/src/Verifier.sol
+cargo run -q -p zkpay-cli --bin zkpay -- keygen --export-verifier contracts/src/Verifier.sol
 # The Rust bindings deploy the Verifier from contracts/artifacts/: keep them in step.
 ./scripts/regen-artifacts.sh
 ZKPAY_REGEN=1 cargo test -q -p zkpay-circuit --test exit_fixture
 # (A pk that exists but does not match its vk is reported by the test, with the keygen command.)
 if [ ! -f keys/block_8.pk ] || [ ! -f keys/block_32.pk ]; then
   echo "[regen-fixtures] keys/block_8.pk or keys/block_32.pk missing: generating the dev block keys" >&2
-  cargo run --release -p zkpay-server --bin zkpay -- keygen --circuits block --block-sizes 8,32
+  cargo run --release -p zkpay-cli --bin zkpay -- keygen --circuits block --block-sizes 8,32
 fi
 ZKPAY_REGEN=1 cargo test -q -p zkpay-circuit --test block_fixtures
 cargo test -q -p zkpay-circuit --test verifier_committed --test exit_fixture --test block_fixtures

@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 ./scripts/setup.sh
-cargo build --release --locked -p zkpay-server --bin zkpay
+cargo build --release --locked -p zkpay-cli --bin zkpay
 exec "$CARGO_TARGET_DIR/release/zkpay" bench l1-gas "$@"

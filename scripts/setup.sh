@@ -7,12 +7,20 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-# Debian packages the build needs. (clang + libclang-dev join this list when RocksDB enters the tree.)
-APT_PACKAGES=()
+# Debian packages the build needs: RocksDB's bindings are generated with libclang, and its C++ is
+# compiled with the system compiler.
+APT_PACKAGES=(clang libclang-dev)
 
 if ! command -v cargo >/dev/null 2>&1; then
   log "cargo not found: install the Rust toolchain (https://rustup.rs) and run this again"
   exit 1
+fi
+
+# The test command checks formatting and lints.
+if command -v rustup >/dev/null 2>&1; then
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || { log "rustup component add $c"; rustup component add "$c"; }
+  done
 fi
 
 missing=()

@@ -8,6 +8,12 @@ source scripts/env.sh
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
+# Style and lints first: they fail in seconds, before the long test run.
+echo "[test] cargo fmt --check" >&2
+cargo fmt --all --check
+echo "[test] cargo clippy -D warnings" >&2
+cargo clippy --workspace --all-targets --locked -q -- -D warnings
+
 echo "[test] cargo test --workspace (target dir: $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked 2>&1 | tee "$log"
 

@@ -77,6 +77,43 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code (docs/api.md lists each; a test checks).
+    pub const ALL: [ErrorCode; 30] = {
+        use ErrorCode::*;
+        [
+            MalformedJson,
+            InvalidRequest,
+            UnknownField,
+            InvalidPath,
+            InvalidBatch,
+            NotFound,
+            DuplicateTx,
+            NonceTaken,
+            PayloadTooLarge,
+            InvalidSignature,
+            WrongSigner,
+            NoSigningKey,
+            NonceMismatch,
+            NonceGapTooLarge,
+            AccountNotFound,
+            UnknownToken,
+            AmountNotPackable,
+            FeeNotPackable,
+            AmountOverflow,
+            InsufficientBalance,
+            FeeTooLow,
+            Expired,
+            NotYetValid,
+            AddressMismatch,
+            TargetHasSigningKey,
+            RuleViolation,
+            AccountMempoolFull,
+            MempoolFull,
+            Unavailable,
+            Internal,
+        ]
+    };
+
     /// The HTTP status that goes with the code.
     pub fn http_status(self) -> u16 {
         use ErrorCode::*;
@@ -139,3 +176,26 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_in_the_docs_with_its_status() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+        for code in ErrorCode::ALL {
+            let row = format!("| `{}` | {} |", code.as_str(), code.http_status());
+            assert!(doc.contains(&row), "docs/api.md lacks the row {row}");
+        }
+    }
+
+    #[test]
+    fn codes_are_snake_case_on_the_wire_and_round_trip() {
+        assert_eq!(ErrorCode::NonceGapTooLarge.as_str(), "nonce_gap_too_large");
+        let e = ApiError::new(ErrorCode::InsufficientBalance, "x").with_details(serde_json::json!({"needed": "5"}));
+        let text = serde_json::to_string(&e).unwrap();
+        assert_eq!(text, r#"{"code":"insufficient_balance","message":"x","details":{"needed":"5"}}"#);
+        assert_eq!(serde_json::from_str::<ApiError>(&text).unwrap(), e);
+    }
+}

@@ -160,6 +160,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_the_defaults() {
+        let example = crate::paths::repo_root().join("docs/node.example.toml");
+        let c = load(Some(&example), |_| None, &FlagOverrides::default()).unwrap();
+        assert_eq!(c, NodeConfig::default(), "docs/node.example.toml shows the defaults");
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let err = load(None, |k| (k == "ZKPAY_CHAIN_ID").then(|| "x".into()), &FlagOverrides::default()).unwrap_err();
         assert!(err.to_string().starts_with("ZKPAY_CHAIN_ID=\"x\""), "{err}");
