@@ -273,7 +273,7 @@ impl State {
         balance: u128,
     ) -> Result<Option<AccountUpdate>, ApplyError> {
         debug_assert!(id <= MAX_ACCOUNT_ID && token <= MAX_TOKEN_ID);
-        if self.journal.is_some() {
+        if let Some(journal) = self.journal.as_mut() {
             let before = match self.mode {
                 UpdateMode::Fast => JournalEntry::Pending { id, before: self.pending.get(&id).cloned() },
                 UpdateMode::Witness => JournalEntry::Leaf {
@@ -283,10 +283,8 @@ impl State {
                     balance: self.tree.get(id).map(|a| a.balance(token)).unwrap_or(0),
                 },
             };
-            let indexed = !fields.address.is_zero() && !self.by_address.contains_key(&fields.address);
-            let journal = self.journal.as_mut().expect("checked above");
             journal.push(before);
-            if indexed {
+            if !fields.address.is_zero() && !self.by_address.contains_key(&fields.address) {
                 journal.push(JournalEntry::Indexed(fields.address));
             }
             journal.push(JournalEntry::NextFreeId(self.next_free_id));

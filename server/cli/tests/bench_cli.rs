@@ -159,3 +159,28 @@ fn bench_l1_gas_json_reports_every_figure_and_meets_the_transfer_target() {
     // Batching must pay: a block in a batch of four costs less than one verified alone.
     assert!(figures["verify_gas_per_block_batched4"] < figures["verify_gas_per_block"], "{figures:?}");
 }
+
+#[test]
+fn bench_node_json_reports_rates_and_latencies() {
+    let out = zkpay(&["bench", "node", "--json", "--scale", "0.02"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let mut figures = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["suite"], "node");
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
+    }
+    for name in [
+        "accepted_per_second",
+        "accept_latency_p50_ms",
+        "accept_latency_p99_ms",
+        "sealed_per_second",
+        "blocks_sealed",
+        "raw_rocksdb_synced_writes_per_second",
+    ] {
+        let v = figures.get(name).unwrap_or_else(|| panic!("missing {name} in {figures:?}"));
+        assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
+    }
+    assert!(figures["accept_latency_p99_ms"] >= figures["accept_latency_p50_ms"]);
+    assert_eq!(figures["transfers"], 64.0 * 6.0, "64 accounts × max(300 × 0.02, 5)");
+}

@@ -427,7 +427,9 @@ impl L1Client {
     /// `totalBlocksCommitted`, and a later commit of the same number replaces them.
     pub async fn committed_blocks(&self, from: u64) -> Result<Vec<CommittedBlock>, L1Error> {
         let rollup = self.rollup_address();
-        let mut events: Vec<((u64, u64), Option<(Rollup::BlockCommit, TxHash)>, Option<u32>)> = Vec::new();
+        // (log position, a commit and its tx, or a revert to this many committed blocks)
+        type Event = ((u64, u64), Option<(Rollup::BlockCommit, TxHash)>, Option<u32>);
+        let mut events: Vec<Event> = Vec::new();
         let position = |log: &Log| (log.block_number.unwrap_or_default(), log.log_index.unwrap_or_default());
         for (event, log) in self.logs::<Rollup::BlockCommit>(rollup, from).await? {
             events.push((position(&log), Some((event, log.transaction_hash.unwrap_or_default())), None));

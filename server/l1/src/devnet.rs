@@ -25,8 +25,8 @@ pub const DEV_TOKEN_ID: TokenId = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum DevError {
     /// Starting anvil.
-    #[error("{0}")]
-    Anvil(String),
+    #[error(transparent)]
+    Anvil(#[from] crate::dev::AnvilError),
     /// An L1 call.
     #[error(transparent)]
     L1(#[from] L1Error),
@@ -38,6 +38,9 @@ pub enum DevError {
         /// What the builder refused.
         source: BlockError,
     },
+    /// The genesis state could not be made.
+    #[error("genesis: {0}")]
+    Genesis(#[from] zkpay_core::state::ApplyError),
     /// The operator and L1 disagree.
     #[error("{0}")]
     Mismatch(String),
@@ -62,13 +65,13 @@ impl DevChain {
     /// Start anvil and deploy: the test ERC-20, the Verifier, Governance and the Rollup (genesis
     /// of account 0's address), with the anvil binary at `anvil` and `priority_expiration` L1 blocks for priority requests.
     pub async fn start(anvil: &std::path::Path, priority_expiration: u64) -> Result<DevChain, DevError> {
-        let anvil = spawn_anvil(anvil).map_err(DevError::Anvil)?;
+        let anvil = spawn_anvil(anvil)?;
         let url = anvil.endpoint();
         let operator_signer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let operator = operator_signer.address();
         let provider = crate::client::signing_provider(&url, operator_signer.clone())?;
         let token = TestERC20::deploy(&provider).await.map_err(|e| L1Error::from_contract("deploy TestERC20", e))?;
-        let genesis = State::genesis(core_address(&operator)).map_err(|e| DevError::Mismatch(e.to_string()))?.root();
+        let genesis = State::genesis(core_address(&operator))?.root();
         let config = DeployConfig {
             genesis_root: genesis,
             governor: operator,
@@ -158,9 +161,8 @@ pub struct DevOperator {
 impl DevOperator {
     /// The operator of `chain` at genesis.
     pub async fn new(chain: &DevChain) -> Result<DevOperator, DevError> {
-        let mut state =
-            State::genesis(core_address(&chain.operator.sender())).map_err(|e| DevError::Mismatch(e.to_string()))?;
-        state.register_token(DEV_TOKEN_ID).map_err(|e| DevError::Mismatch(e.to_string()))?;
+        let mut state = State::genesis(core_address(&chain.operator.sender()))?;
+        state.register_token(DEV_TOKEN_ID)?;
         state.set_mode(UpdateMode::Witness);
         let blocks = chain.operator.committed_blocks(chain.deployment.block).await?;
         let genesis = blocks.first().ok_or_else(|| DevError::Mismatch("no genesis BlockCommit".into()))?;

@@ -328,6 +328,13 @@ impl NodeHandle {
         self.shared.sealed_blocks()
     }
 
+    /// `(seconds the sequencer spent sealing, L2 txs it sealed)` since the start: the sealing
+    /// capacity, apart from waiting for work.
+    pub fn seal_time(&self) -> (f64, u64) {
+        let (nanos, txs) = self.shared.seal_time();
+        (nanos as f64 / 1e9, txs)
+    }
+
     /// The last block on disk.
     pub fn last_block(&self) -> u32 {
         self.shared.durable_block()

@@ -177,6 +177,12 @@ impl Mempool {
     pub fn seqs(&self) -> Vec<u64> {
         self.entries.keys().copied().collect()
     }
+
+    /// The first queued seq at or after `seq` (a cursor that stays valid while entries are
+    /// removed).
+    pub fn next_from(&self, seq: u64) -> Option<u64> {
+        self.entries.range(seq..).next().map(|(s, _)| *s)
+    }
 }
 
 #[cfg(test)]

@@ -341,6 +341,7 @@ impl Sequencer {
 
     /// Seal one block from the queued work. Returns whether one was sealed.
     fn seal(&mut self) -> bool {
+        let started = Instant::now();
         let timestamp = (now_ms() / 1000).max(self.last_timestamp);
         let number = self.last_block + 1;
         let header = BlockHeader {
@@ -367,7 +368,9 @@ impl Sequencer {
         let mut included: Vec<u64> = Vec::new();
         let mut rejected: Vec<(u64, ApiError)> = Vec::new();
         let mut done_batches = HashSet::new();
-        for seq in self.mempool.seqs() {
+        let mut cursor = self.mempool.next_from(0);
+        while let Some(seq) = cursor {
+            cursor = self.mempool.next_from(seq + 1);
             if builder.remaining_chunks() < 2 {
                 break;
             }
@@ -484,6 +487,7 @@ impl Sequencer {
         }
         self.publish_queues();
         self.open_since = self.has_work().then(Instant::now);
+        self.shared.add_seal_time(started.elapsed().as_nanos() as u64, included.len() as u64);
         tracing::debug!(block = number, chunks = size, txs = included.len(), "sealed");
         true
     }

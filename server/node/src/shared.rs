@@ -21,6 +21,8 @@ pub struct Shared {
     pub cancel: CancellationToken,
     durable_block: AtomicU32,
     sealed_blocks: AtomicU64,
+    seal_nanos: AtomicU64,
+    sealed_txs: AtomicU64,
     mempool_txs: AtomicUsize,
     mempool_bytes: AtomicUsize,
     pending_priority: AtomicUsize,
@@ -44,6 +46,8 @@ impl Shared {
             cancel,
             durable_block: AtomicU32::new(last_block),
             sealed_blocks: AtomicU64::new(0),
+            seal_nanos: AtomicU64::new(0),
+            sealed_txs: AtomicU64::new(0),
             mempool_txs: AtomicUsize::new(0),
             mempool_bytes: AtomicUsize::new(0),
             pending_priority: AtomicUsize::new(0),
@@ -66,6 +70,17 @@ impl Shared {
     /// Blocks sealed (and durable) since the node started.
     pub fn sealed_blocks(&self) -> u64 {
         self.sealed_blocks.load(Ordering::Relaxed)
+    }
+
+    /// The sequencer spent `nanos` sealing a block of `txs` L2 txs.
+    pub fn add_seal_time(&self, nanos: u64, txs: u64) {
+        self.seal_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.sealed_txs.fetch_add(txs, Ordering::Relaxed);
+    }
+
+    /// `(nanoseconds spent sealing, L2 txs sealed)` since the start.
+    pub fn seal_time(&self) -> (u64, u64) {
+        (self.seal_nanos.load(Ordering::Relaxed), self.sealed_txs.load(Ordering::Relaxed))
     }
 
     /// Publish the mempool's size and the priority queue's.

@@ -124,6 +124,7 @@ pub fn transfer(spec: TransferSpec, key: &PrivateKey, domain: &Domain) -> L2Tx {
 }
 
 /// A Withdraw of `amount` (fee `fee`) of `token` from `from` to L1 address `to`, signed by `key`.
+#[allow(clippy::too_many_arguments)] // every field of the tx, by name at the call site
 pub fn withdraw(
     from: AccountId,
     to: Address,

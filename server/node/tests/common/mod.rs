@@ -22,9 +22,7 @@ pub fn domain() -> Domain {
 
 /// A config on a fresh port and `dir`, token 1 listed, the dev feed on, 30 ms block timeout.
 pub fn config(dir: &std::path::Path) -> NodeConfig {
-    let mut c = NodeConfig::default();
-    c.data_dir = dir.join("db");
-    c.listen = "127.0.0.1:0".parse().unwrap();
+    let mut c = NodeConfig { data_dir: dir.join("db"), listen: "127.0.0.1:0".parse().unwrap(), ..Default::default() };
     c.chain.chain_id = CHAIN_ID;
     c.chain.rollup = ROLLUP;
     c.chain.operator = OPERATOR;
