@@ -27,6 +27,7 @@
 //! Costs are pinned in the tests and reported by `zkpay bench circuit`.
 
 pub mod chunk;
+pub mod encode;
 pub mod layout;
 pub mod witness;
 

@@ -74,11 +74,18 @@ pub enum ErrorCode {
     // 500
     /// A fault of the node (storage, a bug). Logged with the request.
     Internal,
+    // prover workers
+    /// A prover route without the node's bearer token (401).
+    Unauthorized,
+    /// The prover lease is unknown or expired; the job went back to the queue (409).
+    LeaseExpired,
+    /// A submitted proof does not verify for its block (422); it is refused and logged.
+    InvalidProof,
 }
 
 impl ErrorCode {
     /// Every code (docs/api.md lists each; a test checks).
-    pub const ALL: [ErrorCode; 30] = {
+    pub const ALL: [ErrorCode; 33] = {
         use ErrorCode::*;
         [
             MalformedJson,
@@ -111,6 +118,9 @@ impl ErrorCode {
             MempoolFull,
             Unavailable,
             Internal,
+            Unauthorized,
+            LeaseExpired,
+            InvalidProof,
         ]
     };
 
@@ -120,11 +130,12 @@ impl ErrorCode {
         match self {
             MalformedJson | InvalidRequest | UnknownField | InvalidPath | InvalidBatch => 400,
             NotFound => 404,
-            DuplicateTx | NonceTaken => 409,
+            Unauthorized => 401,
+            DuplicateTx | NonceTaken | LeaseExpired => 409,
             PayloadTooLarge => 413,
             InvalidSignature | WrongSigner | NoSigningKey | NonceMismatch | NonceGapTooLarge | AccountNotFound
             | UnknownToken | AmountNotPackable | FeeNotPackable | AmountOverflow | InsufficientBalance | FeeTooLow
-            | Expired | NotYetValid | AddressMismatch | TargetHasSigningKey | RuleViolation => 422,
+            | Expired | NotYetValid | AddressMismatch | TargetHasSigningKey | RuleViolation | InvalidProof => 422,
             AccountMempoolFull => 429,
             MempoolFull | Unavailable => 503,
             Internal => 500,

@@ -28,8 +28,8 @@ pub struct SubmitResponse {
     pub status: TxStatus,
 }
 
-/// Where a tx is in its life. `queued` → `included` (in a sealed block) → (with the L1 pipeline)
-/// `committed` → `proven` → `finalized`; or `rejected` with a reason.
+/// Where a tx is in its life. `queued` → `included` (in a sealed block) → `committed` → `proven`
+/// → `finalized` (its block executed on L1: final); or `rejected` with a reason.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TxStatus {
@@ -37,8 +37,41 @@ pub enum TxStatus {
     Queued,
     /// In a sealed block (durable; not yet on L1).
     Included,
+    /// Its block is committed on L1 (its data is on L1; not yet proven).
+    Committed,
+    /// Its block's proof is verified on L1.
+    Proven,
+    /// Its block is executed on L1: final (withdrawals are in the L1 pending balances).
+    Finalized,
     /// Dropped from the mempool: a sealed block made it invalid. Terminal.
     Rejected,
+}
+
+impl TxStatus {
+    /// The status of a tx included in a block that L1 has reached `block` of.
+    pub fn of_block(block: BlockStatus) -> TxStatus {
+        match block {
+            BlockStatus::Sealed => TxStatus::Included,
+            BlockStatus::Committed => TxStatus::Committed,
+            BlockStatus::Proven => TxStatus::Proven,
+            BlockStatus::Finalized => TxStatus::Finalized,
+        }
+    }
+}
+
+/// The L1 transactions that moved a block on (0x-hex hashes), as far as it got.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct L1Txs {
+    /// The commit (or commit-and-prove) transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_tx_hash: Option<String>,
+    /// The prove transaction (the commit's, for commit-and-prove).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prove_tx_hash: Option<String>,
+    /// The execute transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execute_tx_hash: Option<String>,
 }
 
 /// Why a queued tx was dropped.
@@ -73,6 +106,30 @@ pub struct TxInfo {
     /// When the node accepted it (unix milliseconds).
     #[serde(with = "u64_dec")]
     pub received_at: u64,
+    /// The L1 transactions of its block's life so far.
+    #[serde(default)]
+    pub l1: L1Txs,
+}
+
+/// `GET /v1/priority-ops/{serial}`: a deposit or full exit, tracked by its priority serial id
+/// (never by L1 tx hash, which changes when a user speeds a transaction up).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PriorityOpInfo {
+    /// The op, with its serial id.
+    pub op: PriorityOp,
+    /// 0x-hex hash of the L1 transaction that queued it (as the watcher saw it).
+    pub l1_tx_hash: String,
+    /// Its log index.
+    pub log_index: u64,
+    /// `queued` (received, not yet in a block), then as a tx: `included` … `finalized`.
+    pub status: TxStatus,
+    /// The block, once included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<u32>,
+    /// The L1 transactions of its block's life so far.
+    #[serde(default)]
+    pub l1: L1Txs,
 }
 
 /// `GET /v1/accounts/{address|id}`: the account as of the last sealed block, and its pending nonce.
@@ -121,8 +178,11 @@ pub struct BlockInfo {
     pub tx_hashes: Vec<String>,
     /// Serial ids of its priority ops, in order.
     pub priority_ops: Vec<Serial>,
-    /// Life of the block; `sealed` until the L1 pipeline moves it on.
+    /// Life of the block: `sealed` → `committed` → `proven` → `finalized`.
     pub status: BlockStatus,
+    /// The L1 transactions of its life so far.
+    #[serde(default)]
+    pub l1: L1Txs,
 }
 
 /// A u64 serial id as a decimal string.
@@ -136,6 +196,43 @@ pub struct Serial(#[serde(with = "u64_dec")] pub u64);
 pub enum BlockStatus {
     /// Sealed and durable on the node.
     Sealed,
+    /// Committed on L1.
+    Committed,
+    /// Proven on L1.
+    Proven,
+    /// Executed on L1: final.
+    Finalized,
+}
+
+/// The node's L1 pipeline, in `GET /v1/status`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PipelineStatus {
+    /// Whether the node talks to L1 at all (`false`: sealing only, as in tests and benches).
+    pub enabled: bool,
+    /// Blocks committed on L1 (`totalBlocksCommitted`, as last read).
+    pub committed: u32,
+    /// Blocks proven on L1.
+    pub proven: u32,
+    /// Blocks executed on L1 (final).
+    pub executed: u32,
+    /// Blocks with a verified proof on the node (in storage).
+    pub proofs: u32,
+    /// Proving jobs waiting for a worker.
+    pub jobs_queued: usize,
+    /// Proving jobs leased to a worker.
+    pub jobs_leased: usize,
+    /// The L1 block the watcher has processed up to (with its confirmations).
+    #[serde(with = "u64_dec")]
+    pub l1_block: u64,
+    /// The Rollup is in exodus mode: the node no longer seals, and serves reads for `zkpay exit`.
+    pub exodus: bool,
+    /// Why the pipeline stopped (an L1 revert with its decoded error), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub halted: Option<String>,
+    /// The last L1 error the pipeline is retrying, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
 }
 
 /// `GET /v1/status`.
@@ -159,6 +256,58 @@ pub struct NodeStatus {
     pub pending_priority_ops: usize,
     /// Block sizes the node seals (those with keys).
     pub block_sizes: Vec<usize>,
+    /// The L1 pipeline.
+    #[serde(default)]
+    pub pipeline: PipelineStatus,
+}
+
+/// `POST /v1/prover/lease` (bearer token): a worker asks for a proving job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LeaseRequest {
+    /// The worker's name, for the logs.
+    pub worker: String,
+    /// Block sizes the worker has proving keys for (empty: any).
+    #[serde(default)]
+    pub block_sizes: Vec<usize>,
+}
+
+/// A leased proving job (the answer to a lease when there is work; 204 otherwise).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProverJob {
+    /// The lease, for heartbeats and the proof.
+    #[serde(with = "u64_dec")]
+    pub lease_id: u64,
+    /// The block to prove.
+    pub block: u32,
+    /// Its size (which proving key).
+    pub chunks: usize,
+    /// The lease expires this many milliseconds after its last heartbeat.
+    #[serde(with = "u64_dec")]
+    pub lease_ms: u64,
+    /// The circuit witness: `zkpay_circuit::block::encode` bytes, 0x-hex.
+    pub witness: String,
+}
+
+/// `POST /v1/prover/heartbeat`: the worker is still on the job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LeaseHeartbeat {
+    /// The lease.
+    #[serde(with = "u64_dec")]
+    pub lease_id: u64,
+}
+
+/// `POST /v1/prover/proof`: the finished proof of a leased job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProofSubmission {
+    /// The lease.
+    #[serde(with = "u64_dec")]
+    pub lease_id: u64,
+    /// The proof as the contracts take it: eight 0x-hex 32-byte words (docs/protocol.md §12).
+    pub proof: Vec<String>,
 }
 
 /// `POST /v1/dev/priority-ops` (dev feed, off unless configured): a priority op as the L1 watcher

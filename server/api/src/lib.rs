@@ -10,7 +10,10 @@ mod routes;
 pub use routes::{configure, ApiLimits};
 
 use std::future::Future;
-use zkpay_api_types::{AccountInfo, ApiError, BlockInfo, NodeStatus, PriorityOpSubmission, SubmitResponse, TxInfo};
+use zkpay_api_types::{
+    AccountInfo, ApiError, BlockInfo, LeaseHeartbeat, LeaseRequest, NodeStatus, PriorityOpInfo, PriorityOpSubmission,
+    ProofSubmission, ProverJob, SubmitResponse, TxInfo,
+};
 use zkpay_core::tx::L2Tx;
 use zkpay_core::types::{AccountId, Address};
 
@@ -48,4 +51,30 @@ pub trait NodeApi: Send + Sync + 'static {
 
     /// A priority op from the dev feed (`not_found` when the feed is off).
     fn feed_priority_op(&self, op: PriorityOpSubmission) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// A priority op (deposit, full exit) by serial id.
+    fn priority_op(&self, serial: u64) -> impl Future<Output = Result<PriorityOpInfo, ApiError>> + Send;
+
+    /// A prover worker asks for a job (`None`: nothing to prove now). `token` is the request's
+    /// bearer token; the node refuses a wrong one (`unauthorized`).
+    fn prover_lease(
+        &self,
+        token: Option<String>,
+        request: LeaseRequest,
+    ) -> impl Future<Output = Result<Option<ProverJob>, ApiError>> + Send;
+
+    /// A worker is still on its lease.
+    fn prover_heartbeat(
+        &self,
+        token: Option<String>,
+        heartbeat: LeaseHeartbeat,
+    ) -> impl Future<Output = Result<(), ApiError>> + Send;
+
+    /// A worker's proof; the node verifies it before storing it (`invalid_proof` otherwise).
+    /// Answers the block number.
+    fn prover_submit(
+        &self,
+        token: Option<String>,
+        proof: ProofSubmission,
+    ) -> impl Future<Output = Result<u32, ApiError>> + Send;
 }

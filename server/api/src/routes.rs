@@ -4,6 +4,7 @@ use crate::{AccountRef, NodeApi};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use zkpay_api_types::{ApiError, ErrorCode, PriorityOpSubmission, SubmitBatch};
 use zkpay_core::tx::L2Tx;
 
@@ -28,7 +29,11 @@ pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, li
                 .route("/accounts/{account}", web::get().to(account::<A>))
                 .route("/blocks/{number}", web::get().to(block::<A>))
                 .route("/status", web::get().to(status::<A>))
-                .route("/dev/priority-ops", web::post().to(feed_priority::<A>)),
+                .route("/priority-ops/{serial}", web::get().to(priority_op::<A>))
+                .route("/dev/priority-ops", web::post().to(feed_priority::<A>))
+                .route("/prover/lease", web::post().to(prover_lease::<A>))
+                .route("/prover/heartbeat", web::post().to(prover_heartbeat::<A>))
+                .route("/prover/proof", web::post().to(prover_proof::<A>)),
         )
         .default_service(web::to(not_found));
 }
@@ -172,6 +177,62 @@ async fn feed_priority<A: NodeApi>(
     }
     .await;
     respond(StatusCode::ACCEPTED, result)
+}
+
+async fn priority_op<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let serial: u64 = path.parse().map_err(|_| {
+            ApiError::new(ErrorCode::InvalidPath, format!("{:?} is not a priority serial id", path.as_str()))
+        })?;
+        api.priority_op(serial).await
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+/// The bearer token of a request, if it has one.
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(|t| t.trim().to_string())
+}
+
+fn json_body<T: DeserializeOwned>(raw: Result<web::Bytes, actix_web::Error>, limits: &ApiLimits) -> Result<T, ApiError> {
+    let bytes = body(raw, limits)?;
+    serde_json::from_slice(&bytes).map_err(json_error)
+}
+
+async fn prover_lease<A: NodeApi>(
+    api: web::Data<A>,
+    limits: web::Data<ApiLimits>,
+    req: HttpRequest,
+    raw: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let result = async { api.prover_lease(bearer(&req), json_body(raw, &limits)?).await }.await;
+    match result {
+        Ok(None) => HttpResponse::NoContent().finish(),
+        Ok(Some(job)) => respond(StatusCode::OK, Ok(job)),
+        Err(e) => respond::<()>(StatusCode::OK, Err(e)),
+    }
+}
+
+async fn prover_heartbeat<A: NodeApi>(
+    api: web::Data<A>,
+    limits: web::Data<ApiLimits>,
+    req: HttpRequest,
+    raw: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let result = async { api.prover_heartbeat(bearer(&req), json_body(raw, &limits)?).await }.await;
+    respond(StatusCode::OK, result.map(|()| serde_json::json!({ "ok": true })))
+}
+
+async fn prover_proof<A: NodeApi>(
+    api: web::Data<A>,
+    limits: web::Data<ApiLimits>,
+    req: HttpRequest,
+    raw: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let result = async { api.prover_submit(bearer(&req), json_body(raw, &limits)?).await }.await;
+    respond(StatusCode::OK, result.map(|block| serde_json::json!({ "block": block })))
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -83,7 +83,7 @@ where
 }
 
 /// The `ZKPAY_*` variables `zkpay node` reads.
-pub const ENV_VARS: [&str; 9] = [
+pub const ENV_VARS: [&str; 13] = [
     "ZKPAY_DATA_DIR",
     "ZKPAY_LISTEN",
     "ZKPAY_CHAIN_ID",
@@ -93,6 +93,10 @@ pub const ENV_VARS: [&str; 9] = [
     "ZKPAY_BLOCK_TIMEOUT_MS",
     "ZKPAY_DEV_FEED",
     "ZKPAY_TOKENS",
+    "ZKPAY_L1_URL",
+    "ZKPAY_L1_OPERATOR_KEY",
+    "ZKPAY_PROVER_TOKEN",
+    "ZKPAY_PROVER_WORKERS",
 ];
 
 fn apply_env(c: &mut NodeConfig, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -126,6 +130,19 @@ fn apply_env(c: &mut NodeConfig, env: impl Fn(&str) -> Option<String>) -> Result
             .filter(|s| !s.trim().is_empty())
             .map(|s| parse("ZKPAY_TOKENS", s.trim().to_string()))
             .collect::<Result<_, _>>()?;
+    }
+    // The L1 variables turn the pipeline on (with the file's other [l1] settings, or defaults).
+    if let Some(v) = env("ZKPAY_L1_URL") {
+        c.l1.get_or_insert_with(Default::default).url = v;
+    }
+    if let Some(v) = env("ZKPAY_L1_OPERATOR_KEY") {
+        c.l1.get_or_insert_with(Default::default).operator_key = v;
+    }
+    if let Some(v) = env("ZKPAY_PROVER_TOKEN") {
+        c.prover.token = v;
+    }
+    if let Some(v) = env("ZKPAY_PROVER_WORKERS") {
+        c.prover.workers = parse("ZKPAY_PROVER_WORKERS", v)?;
     }
     Ok(())
 }

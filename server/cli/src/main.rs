@@ -5,6 +5,7 @@ mod bench;
 mod exit_cmd;
 mod keygen;
 mod node_cmd;
+mod prover_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Run the node: durable mempool, sequencer and HTTP API (config: --config FILE, ZKPAY_*, flags).
     Node(node_cmd::NodeArgs),
+    /// Prove blocks for a node: lease jobs over HTTP, prove, hand the proofs in (--node URL --token T).
+    Prover(prover_cmd::ProverArgs),
     /// Measure the implementation against reference crates on the same inputs.
     Bench(bench::BenchArgs),
     /// Generate Groth16 keys for the circuits (dev keys from a public seed by default), or check them.
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<(), CliError> = match cli.command {
         Command::Node(args) => node_cmd::run(args),
+        Command::Prover(args) => prover_cmd::run(args),
         Command::Bench(args) => bench::run(args).map_err(CliError::from),
         Command::Keygen(args) => keygen::run(args).map_err(CliError::from),
         Command::Exit(args) => exit_cmd::run(args),

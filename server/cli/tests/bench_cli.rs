@@ -182,5 +182,6 @@ fn bench_node_json_reports_rates_and_latencies() {
         assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
     }
     assert!(figures["accept_latency_p99_ms"] >= figures["accept_latency_p50_ms"]);
-    assert_eq!(figures["transfers"], 64.0 * 6.0, "64 accounts × max(300 × 0.02, 5)");
+    assert_eq!(figures["transfers"], figures["clients"] * 6.0, "clients × max(300 × 0.02, 5)");
+    assert_eq!(figures["clients"], 48.0);
 }

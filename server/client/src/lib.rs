@@ -137,4 +137,53 @@ impl Client {
         let _: serde_json::Value = self.post("/v1/dev/priority-ops", op).await?;
         Ok(())
     }
+
+    /// A deposit or full exit by its priority serial id.
+    pub async fn priority_op(&self, serial: u64) -> Result<PriorityOpInfo, ClientError> {
+        self.get(&format!("/v1/priority-ops/{serial}")).await
+    }
+}
+
+/// A prover worker's client of the node's `/v1/prover` routes (bearer-token authenticated).
+#[derive(Clone, Debug)]
+pub struct ProverClient {
+    node: Client,
+    token: String,
+}
+
+impl ProverClient {
+    /// A worker's client of `node` presenting `token`.
+    pub fn new(node: &str, token: &str) -> Result<ProverClient, ClientError> {
+        Ok(ProverClient { node: Client::new(node)?, token: token.to_string() })
+    }
+
+    async fn post<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<reqwest::Response, ClientError> {
+        Ok(self.node.http.post(format!("{}{path}", self.node.base)).bearer_auth(&self.token).json(body).send().await?)
+    }
+
+    /// Lease a job (`None`: nothing to prove now).
+    pub async fn lease(&self, request: &LeaseRequest) -> Result<Option<ProverJob>, ClientError> {
+        let resp = self.post("/v1/prover/lease", request).await?;
+        if resp.status() == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        Client::answer(resp).await.map(Some)
+    }
+
+    /// Keep a lease.
+    pub async fn heartbeat(&self, lease_id: u64) -> Result<(), ClientError> {
+        let _: serde_json::Value = Client::answer(self.post("/v1/prover/heartbeat", &LeaseHeartbeat { lease_id }).await?).await?;
+        Ok(())
+    }
+
+    /// Hand in a proof (eight 32-byte words); answers the block number.
+    pub async fn submit(&self, lease_id: u64, proof: &[[u8; 32]; 8]) -> Result<u32, ClientError> {
+        let body = ProofSubmission { lease_id, proof: proof.iter().map(|w| format!("0x{}", hex_of(w))).collect() };
+        let v: serde_json::Value = Client::answer(self.post("/v1/prover/proof", &body).await?).await?;
+        v["block"].as_u64().map(|b| b as u32).ok_or(ClientError::Unexpected { status: 200, body: v.to_string() })
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

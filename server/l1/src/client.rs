@@ -86,6 +86,8 @@ pub struct PriorityRequest {
     pub block: u64,
     /// The transaction that queued it.
     pub tx: TxHash,
+    /// The log's index in its block.
+    pub log_index: u64,
 }
 
 /// A stored block read back from its `BlockCommit` event.
@@ -407,16 +409,27 @@ impl L1Client {
 
     /// Every priority request queued since L1 block `from`, in queue order.
     pub async fn priority_requests(&self, from: u64) -> Result<Vec<PriorityRequest>, L1Error> {
-        let mut out = Vec::new();
-        for (event, log) in self.logs::<Rollup::NewPriorityRequest>(self.rollup_address(), from).await? {
-            let op =
-                priority_op(&event).map_err(|e| L1Error::Data(format!("priority request {}: {e}", event.serialId)))?;
-            out.push(PriorityRequest {
-                op,
-                l1_pubdata: event.pubdata.clone(),
-                block: log.block_number.unwrap_or_default(),
-                tx: log.transaction_hash.unwrap_or_default(),
-            });
+        let logs = self.logs::<Rollup::NewPriorityRequest>(self.rollup_address(), from).await?;
+        let mut out = logs.into_iter().map(|(event, log)| priority_request(&event, &log)).collect::<Result<Vec<_>, _>>()?;
+        out.sort_by_key(|r| r.op.serial_id);
+        Ok(out)
+    }
+
+    /// The priority requests queued in L1 blocks `from..=to` (one `eth_getLogs`: the caller
+    /// chooses the range), in queue order.
+    pub async fn priority_requests_between(&self, from: u64, to: u64) -> Result<Vec<PriorityRequest>, L1Error> {
+        let filter = Filter::new()
+            .address(self.rollup_address())
+            .event_signature(Rollup::NewPriorityRequest::SIGNATURE_HASH)
+            .from_block(from)
+            .to_block(to);
+        let logs = self.provider.get_logs(&filter).await.map_err(|e| L1Error::rpc("eth_getLogs", e))?;
+        let mut out = Vec::with_capacity(logs.len());
+        for log in logs {
+            let decoded = log
+                .log_decode::<Rollup::NewPriorityRequest>()
+                .map_err(|e| L1Error::Data(format!("undecodable NewPriorityRequest log: {e}")))?;
+            out.push(priority_request(&decoded.inner.data, &log)?);
         }
         out.sort_by_key(|r| r.op.serial_id);
         Ok(out)
@@ -476,6 +489,17 @@ impl L1Client {
             .map(|(e, _)| e.validator)
             .collect())
     }
+}
+
+fn priority_request(event: &Rollup::NewPriorityRequest, log: &Log) -> Result<PriorityRequest, L1Error> {
+    let op = priority_op(event).map_err(|e| L1Error::Data(format!("priority request {}: {e}", event.serialId)))?;
+    Ok(PriorityRequest {
+        op,
+        l1_pubdata: event.pubdata.clone(),
+        block: log.block_number.unwrap_or_default(),
+        tx: log.transaction_hash.unwrap_or_default(),
+        log_index: log.log_index.unwrap_or_default(),
+    })
 }
 
 /// Deploy a contract from its creation call and return its address.

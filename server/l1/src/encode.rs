@@ -109,6 +109,96 @@ pub fn execute_block(block: &Block) -> Result<ExecuteBlock, PubdataError> {
     Ok(ExecuteBlock { storedBlock: stored_block(block)?, pendingOnchainOpsPubdata: payout_pubdata(block)? })
 }
 
+/// A sealed block as the node stores it, with what L1 needs of it: the header fields, the pubdata
+/// and the EIP-712 signatures of its ChangePubKeys (the only ops whose `ethWitness` is not empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSealedBlock {
+    /// Number.
+    pub number: u32,
+    /// Size in chunks.
+    pub chunks: usize,
+    /// Timestamp.
+    pub timestamp: u64,
+    /// Fee account.
+    pub fee_account: u32,
+    /// New root (big-endian).
+    pub new_root: [u8; 32],
+    /// Commitment.
+    pub commitment: [u8; 32],
+    /// Priority ops in it.
+    pub priority_ops: u64,
+    /// Pubdata.
+    pub pubdata: Vec<u8>,
+    /// The `ethWitness` of each ChangePubKey, in block order (empty for onchain authorization).
+    pub change_pubkey_witnesses: Vec<Vec<u8>>,
+}
+
+/// The L1 payloads of a stored block: what `commitBlocks`, `proveBlocks` and `executeBlocks` take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct L1Payloads {
+    /// For `commitBlocks` / `commitAndProveBlocks`.
+    pub commit: CommitBlock,
+    /// What L1 stores once it is committed (`proveBlocks`, the next commit's `last`).
+    pub stored: StoredBlock,
+    /// For `executeBlocks`.
+    pub execute: ExecuteBlock,
+}
+
+impl StoredSealedBlock {
+    /// Its L1 payloads, from its pubdata (the same as [`commit_block`], [`stored_block`] and
+    /// [`execute_block`] of the core block it was sealed as).
+    pub fn payloads(&self) -> Result<L1Payloads, PubdataError> {
+        let ops = zkpay_core::ops::decode_block_pubdata(&self.pubdata)?;
+        let mut witnesses = self.change_pubkey_witnesses.iter();
+        let mut offset = 0usize;
+        let mut onchain = Vec::new();
+        let mut payouts = Vec::new();
+        for op in &ops {
+            if op.is_onchain() {
+                let witness = match op {
+                    Op::ChangePubKey(_) => witnesses.next().cloned().unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                onchain.push(OnchainOperationData { ethWitness: Bytes::from(witness), publicDataOffset: offset as u32 });
+            }
+            if is_payout(op) {
+                payouts.push(Bytes::from(op.encode()?));
+            }
+            offset += op.chunks() * CHUNK_BYTES;
+        }
+        let stored = StoredBlock {
+            blockNumber: self.number,
+            chunks: self.chunks as u32,
+            priorityOperations: self.priority_ops,
+            pendingOnchainOpsHash: pending_onchain_ops_hash(&payouts),
+            timestamp: self.timestamp,
+            stateRoot: B256::from(self.new_root),
+            commitment: B256::from(self.commitment),
+        };
+        let commit = CommitBlock {
+            blockNumber: self.number,
+            feeAccount: self.fee_account,
+            newStateRoot: B256::from(self.new_root),
+            timestamp: self.timestamp,
+            publicData: Bytes::from(self.pubdata.clone()),
+            onchainOperations: onchain,
+        };
+        let execute = ExecuteBlock { storedBlock: stored.clone(), pendingOnchainOpsPubdata: payouts };
+        Ok(L1Payloads { commit, stored, execute })
+    }
+}
+
+/// The `ethWitness` of a ChangePubKey tx (its EIP-712 signature; empty for onchain authorization).
+pub fn change_pubkey_witness(tx: &L2Tx) -> Option<Vec<u8>> {
+    match tx {
+        L2Tx::ChangePubKey(cpk) => Some(match &cpk.auth {
+            ChangePubKeyAuth::Eip712 { signature } => signature.clone(),
+            ChangePubKeyAuth::Onchain => Vec::new(),
+        }),
+        _ => None,
+    }
+}
+
 /// The priority request a `NewPriorityRequest` event announces, as core takes it.
 pub fn priority_op(event: &NewPriorityRequest) -> Result<PriorityOp, L1PubdataError> {
     let data = PriorityOpData::from_l1_pubdata(&event.pubdata, core_address(&event.sender))?;

@@ -14,7 +14,9 @@ pub mod dev;
 pub mod devnet;
 pub mod encode;
 pub mod error;
+pub mod operator;
 pub mod restore;
 
 pub use client::{CommittedBlock, DeployConfig, Deployment, L1Client, Mined, PriorityRequest};
 pub use error::{L1Error, Revert};
+pub use operator::{Broadcast, OperatorL1, Receipt};

@@ -29,6 +29,80 @@ pub struct NodeConfig {
     /// Accept priority ops over `POST /v1/dev/priority-ops` (dev chains and tests; the L1 watcher
     /// feeds them otherwise).
     pub dev_feed: bool,
+    /// The L1 pipeline (watcher and sender); absent: the node seals blocks and nothing goes to L1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub l1: Option<L1Config>,
+    /// Proving: in-process workers and the external workers' token.
+    pub prover: ProverConfig,
+}
+
+/// The node's L1 connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct L1Config {
+    /// JSON-RPC URL of an L1 node.
+    pub url: String,
+    /// The operator's private key (0x-hex), a validator of the Rollup. A secret: prefer the
+    /// `ZKPAY_L1_OPERATOR_KEY` environment variable to the file.
+    pub operator_key: String,
+    /// The L1 block the Rollup was deployed in (where the watcher starts the first time).
+    pub deployment_block: u64,
+    /// Depth an L1 block must have before its deposits and full exits are taken (0 on a dev chain).
+    pub confirmations: u64,
+    /// Pause between L1 polls, milliseconds.
+    pub poll_ms: u64,
+    /// Largest `eth_getLogs` range (smaller ones are tried when a provider refuses).
+    pub max_log_range: u64,
+    /// Most blocks in one commit, prove or execute transaction.
+    pub max_blocks_per_tx: usize,
+    /// Replace an operator transaction not mined after this many seconds.
+    pub tx_timeout_secs: u64,
+    /// Fee raise of a replacement, percent (at least 13).
+    pub fee_bump_percent: u64,
+    /// Tip, wei per gas (decimal string).
+    pub priority_fee_wei: String,
+    /// Fee cap of a first attempt in wei (decimal string); empty: twice the base fee plus the tip.
+    /// Tests set it under the base fee to make a stuck transaction.
+    pub initial_max_fee_wei: String,
+}
+
+/// Proving.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProverConfig {
+    /// In-process proving threads (0: only external `zkpay prover` workers prove).
+    pub workers: usize,
+    /// Where regenerated dev proving keys are cached (`keys_dir` is read first).
+    pub cache_dir: PathBuf,
+    /// The bearer token external workers present (empty: the `/v1/prover` routes refuse all).
+    /// A secret: prefer `ZKPAY_PROVER_TOKEN`.
+    pub token: String,
+    /// A lease expires this many seconds after its last heartbeat.
+    pub lease_secs: u64,
+}
+
+impl Default for L1Config {
+    fn default() -> Self {
+        L1Config {
+            url: "http://127.0.0.1:8545".into(),
+            operator_key: String::new(),
+            deployment_block: 0,
+            confirmations: 0,
+            poll_ms: 500,
+            max_log_range: 10_000,
+            max_blocks_per_tx: 8,
+            tx_timeout_secs: 60,
+            fee_bump_percent: 25,
+            priority_fee_wei: "1000000000".into(),
+            initial_max_fee_wei: String::new(),
+        }
+    }
+}
+
+impl Default for ProverConfig {
+    fn default() -> Self {
+        ProverConfig { workers: 1, cache_dir: PathBuf::from(".zkpay-node/keys-cache"), token: String::new(), lease_secs: 30 }
+    }
 }
 
 /// The deployment the node serves.
@@ -108,6 +182,8 @@ impl Default for NodeConfig {
             api: ApiConfig::default(),
             fees: FeeConfig::default(),
             dev_feed: false,
+            l1: None,
+            prover: ProverConfig::default(),
         }
     }
 }

@@ -15,10 +15,14 @@
 
 pub mod config;
 pub mod mempool;
+pub mod prover_pool;
 pub mod rules;
+pub mod sender;
 pub mod sequencer;
 pub mod service;
 pub mod shared;
+pub mod watcher;
+pub mod witness;
 pub mod writer;
 
 pub use config::NodeConfig;
@@ -85,6 +89,14 @@ pub struct NodeHandle {
     server_task: tokio::task::JoinHandle<std::io::Result<()>>,
     sequencer: std::thread::JoinHandle<()>,
     writer: std::thread::JoinHandle<Result<(), StorageError>>,
+    pipeline: Option<Pipeline>,
+}
+
+/// The L1 pipeline's tasks: stopped before the writer, which then finishes their writes.
+struct Pipeline {
+    pool: Arc<prover_pool::ProverPool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// The node.
@@ -114,7 +126,7 @@ impl Node {
     /// block's root), and start the tasks. Must be called inside a tokio runtime.
     pub async fn spawn(config: NodeConfig) -> Result<NodeHandle, NodeError> {
         let fee_per_chunk = config.fees.parsed().map_err(NodeError::Config)?;
-        let keys = zkpay_prover::KeyStore::new(&config.blocks.keys_dir, config.blocks.keys_dir.join("cache"));
+        let keys = zkpay_prover::KeyStore::new(&config.blocks.keys_dir, &config.prover.cache_dir);
         let with_keys = keys.block_sizes()?;
         let sizes = if config.blocks.sizes.is_empty() {
             with_keys
@@ -235,7 +247,14 @@ impl Node {
         );
 
         let cancel = CancellationToken::new();
-        let shared = Arc::new(Shared::new(domain, sizes.clone(), config.dev_feed, cancel.clone(), last_block.0));
+        let mut shared = Shared::new(domain, sizes.clone(), config.dev_feed, cancel.clone(), last_block.0);
+        shared.l1_enabled = config.l1.is_some();
+        let counters = store.l1_counters()?;
+        shared.set_l1_counters(counters);
+        if let Some(p) = store.proofs_from(counters.proven + 1)?.last() {
+            shared.set_proof_stored(p.block);
+        }
+        let shared = Arc::new(shared);
         let (job_tx, job_rx) = mpsc::channel();
         let writer = {
             let (store, shared) = (store.clone(), shared.clone());
@@ -268,6 +287,13 @@ impl Node {
             next_batch_id: loaded.next_batch_id,
         };
         let (cmd_tx, cmd_rx) = mpsc::sync_channel(config.api.queue_capacity.max(1));
+        let pipeline = match &config.l1 {
+            Some(l1) => Some(
+                Self::spawn_pipeline(&config, l1, &keys, &sizes, store.clone(), shared.clone(), &job_tx, &cmd_tx)
+                    .await?,
+            ),
+            None => None,
+        };
         let sequencer = {
             let shared = shared.clone();
             std::thread::Builder::new()
@@ -281,7 +307,12 @@ impl Node {
                 .map_err(|_| NodeError::Task("sequencer"))?
         };
 
-        let service = actix_web::web::Data::new(NodeService::new(store.clone(), shared.clone(), cmd_tx, genesis_root));
+        let prover = service::ProverAccess {
+            pool: pipeline.as_ref().map(|p| p.pool.clone()),
+            token: config.prover.token.clone(),
+        };
+        let service =
+            actix_web::web::Data::new(NodeService::new(store.clone(), shared.clone(), cmd_tx, genesis_root, prover));
         let limits =
             ApiLimits { max_body_bytes: config.api.max_body_bytes, max_batch_txs: config.mempool.max_batch_txs };
         let server = actix_web::HttpServer::new(move || {
@@ -313,7 +344,90 @@ impl Node {
             });
         }
         tracing::info!(%addr, chain_id = domain.chain_id, rollup = %domain.rollup, block_sizes = ?sizes, "zkpay node listening");
-        Ok(NodeHandle { addr, shared, server: server_handle, server_task, sequencer, writer })
+        Ok(NodeHandle { addr, shared, server: server_handle, server_task, sequencer, writer, pipeline })
+    }
+
+    /// The L1 pipeline: the prover pool with its witness builder and in-process workers, the L1
+    /// watcher and the L1 sender.
+    #[allow(clippy::too_many_arguments)]
+    async fn spawn_pipeline(
+        config: &NodeConfig,
+        l1: &config::L1Config,
+        keys: &zkpay_prover::KeyStore,
+        sizes: &[usize],
+        store: Arc<RocksStore>,
+        shared: Arc<Shared>,
+        job_tx: &mpsc::Sender<writer::Job>,
+        cmd_tx: &mpsc::SyncSender<sequencer::Command>,
+    ) -> Result<Pipeline, NodeError> {
+        let signer: alloy::signers::local::PrivateKeySigner = l1
+            .operator_key
+            .trim()
+            .parse()
+            .map_err(|e| NodeError::Config(format!("l1.operator_key is not a private key: {e}")))?;
+        let rollup = zkpay_l1::encode::eth_address(&config.chain.rollup);
+        let reader = zkpay_l1::L1Client::connect(&l1.url, signer.clone(), rollup)
+            .map_err(|e| NodeError::Config(format!("l1.url: {e}")))?;
+        let operator = zkpay_l1::OperatorL1::new(&l1.url, signer, rollup, config.chain.chain_id)
+            .map_err(|e| NodeError::Config(format!("l1.url: {e}")))?;
+        let wei = |what: &str, v: &str| {
+            zkpay_core::serde_util::parse_u128_decimal(v).map_err(|e| NodeError::Config(format!("l1.{what}: {e}")))
+        };
+        let priority_fee = wei("priority_fee_wei", &l1.priority_fee_wei)?;
+        let initial_max_fee = match l1.initial_max_fee_wei.trim() {
+            "" => None,
+            v => Some(wei("initial_max_fee_wei", v)?),
+        };
+
+        let mut vks = std::collections::HashMap::new();
+        for n in sizes {
+            vks.insert(*n, keys.block_vk(*n)?);
+        }
+        let pool = Arc::new(prover_pool::ProverPool::new(
+            Duration::from_secs(config.prover.lease_secs.max(1)),
+            vks,
+            job_tx.clone(),
+            shared.clone(),
+        ));
+        let mut threads = Vec::new();
+        let builder = witness::WitnessBuilder::new(store.clone(), shared.clone(), pool.clone(), genesis_state(config)?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("zkpay-witness".into())
+                .spawn(move || builder.run())
+                .map_err(|_| NodeError::Task("witness builder"))?,
+        );
+        for i in 0..config.prover.workers {
+            let (pool, keys, sizes) = (pool.clone(), keys.clone(), sizes.to_vec());
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("zkpay-prover-{i}"))
+                    .spawn(move || prover_pool::run_worker(pool, keys, format!("in-process-{i}"), sizes))
+                    .map_err(|_| NodeError::Task("prover worker"))?,
+            );
+        }
+
+        let from = store.watcher_progress()?.unwrap_or(l1.deployment_block);
+        let watch = watcher::WatchPolicy {
+            confirmations: l1.confirmations,
+            poll: Duration::from_millis(l1.poll_ms.max(10)),
+            max_range: l1.max_log_range.max(1),
+        };
+        let watcher =
+            watcher::Watcher::new(reader.clone(), shared.clone(), cmd_tx.clone(), job_tx.clone(), watch, from);
+        let send = sender::SendPolicy {
+            max_blocks_per_tx: l1.max_blocks_per_tx.max(1),
+            tx_timeout: Duration::from_secs(l1.tx_timeout_secs.max(1)),
+            fee_bump_percent: l1.fee_bump_percent.max(13),
+            priority_fee,
+            initial_max_fee,
+            poll: Duration::from_millis(l1.poll_ms.max(10)),
+        };
+        let sender =
+            sender::L1Sender::new(operator, reader, store, shared.clone(), job_tx.clone(), send, l1.deployment_block);
+        let tasks = vec![tokio::spawn(watcher.run()), tokio::spawn(sender.run())];
+        tracing::info!(url = %l1.url, from_l1_block = from, confirmations = l1.confirmations, workers = config.prover.workers, "L1 pipeline started");
+        Ok(Pipeline { pool, tasks, threads })
     }
 }
 
@@ -357,6 +471,15 @@ impl NodeHandle {
         self.shared.cancel.cancelled().await;
         self.server.stop(true).await;
         let http = self.server_task.await;
+        if let Some(p) = self.pipeline {
+            for t in p.tasks {
+                let _ = t.await;
+            }
+            // Proving threads are not waited for (a proof takes seconds to minutes): with the
+            // pool closed they can no longer write, and they stop at their next check.
+            p.pool.close();
+            drop(p.threads);
+        }
         let sequencer = tokio::task::spawn_blocking(move || self.sequencer.join()).await;
         let writer = tokio::task::spawn_blocking(move || self.writer.join()).await;
         if !matches!(sequencer, Ok(Ok(()))) {

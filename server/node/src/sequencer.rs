@@ -201,7 +201,8 @@ impl Sequencer {
     }
 
     fn due(&self) -> bool {
-        if !self.has_work() {
+        // In exodus mode L1 takes no more blocks: sealing would only diverge from L1.
+        if !self.has_work() || self.shared.exodus() {
             return false;
         }
         let timed_out = self.open_since.is_some_and(|t| t.elapsed() >= self.policy.timeout);
@@ -342,7 +343,7 @@ impl Sequencer {
     /// Seal one block from the queued work. Returns whether one was sealed.
     fn seal(&mut self) -> bool {
         let started = Instant::now();
-        let timestamp = (now_ms() / 1000).max(self.last_timestamp);
+        let timestamp = (now_ms() / 1000).max(self.last_timestamp).max(self.shared.l1_time());
         let number = self.last_block + 1;
         let header = BlockHeader {
             domain: self.domain,

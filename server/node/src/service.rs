@@ -2,6 +2,7 @@
 //! sequencer's bounded channel (a full channel is a 503). Signatures are verified here, on the
 //! blocking pool, so the sequencer's thread only applies rules.
 
+use crate::prover_pool::ProverPool;
 use crate::rules::tx_error;
 use crate::sequencer::Command;
 use crate::shared::Shared;
@@ -15,18 +16,63 @@ use zkpay_core::state::VerifiedTx;
 use zkpay_core::tx::L2Tx;
 use zkpay_storage::{HexHash, NodeStore, PriorityRecord, PriorityStatus, StorageError, TxRecord};
 
+/// The prover routes' access: the pool (when the L1 pipeline runs) and the workers' token.
+pub struct ProverAccess {
+    /// The pool.
+    pub pool: Option<Arc<ProverPool>>,
+    /// The bearer token (empty: every request is refused).
+    pub token: String,
+}
+
 /// The node as the API sees it.
 pub struct NodeService<S: NodeStore> {
     store: Arc<S>,
     shared: Arc<Shared>,
     commands: SyncSender<Command>,
     genesis_root: [u8; 32],
+    prover: ProverAccess,
 }
 
 impl<S: NodeStore> NodeService<S> {
     /// A service over `store`, sending to the sequencer through `commands`.
-    pub fn new(store: Arc<S>, shared: Arc<Shared>, commands: SyncSender<Command>, genesis_root: [u8; 32]) -> Self {
-        NodeService { store, shared, commands, genesis_root }
+    pub fn new(
+        store: Arc<S>,
+        shared: Arc<Shared>,
+        commands: SyncSender<Command>,
+        genesis_root: [u8; 32],
+        prover: ProverAccess,
+    ) -> Self {
+        NodeService { store, shared, commands, genesis_root, prover }
+    }
+
+    /// The pool, for a request with the right token.
+    fn pool(&self, token: Option<String>) -> Result<Arc<ProverPool>, ApiError> {
+        let expected = self.prover.token.as_bytes();
+        let given = token.unwrap_or_default();
+        // Length and content compared without an early exit on the first differing byte.
+        let same = !expected.is_empty()
+            && given.len() == expected.len()
+            && given.bytes().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if !same {
+            return Err(ApiError::new(ErrorCode::Unauthorized, "the prover routes need the node's bearer token"));
+        }
+        self.prover
+            .pool
+            .clone()
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this node does not prove: its L1 pipeline is off"))
+    }
+
+    /// The L1 transactions of block `n`'s life.
+    fn l1_txs(&self, n: u32) -> Result<L1Txs, ApiError> {
+        let hex = |h: Option<HexHash>| h.map(|h| hex32(&h.0));
+        Ok(match self.store.block_l1(n).map_err(internal)? {
+            Some(b) => L1Txs {
+                commit_tx_hash: hex(b.commit_tx),
+                prove_tx_hash: hex(b.prove_tx),
+                execute_tx_hash: hex(b.execute_tx),
+            },
+            None => L1Txs::default(),
+        })
     }
 
     fn enqueue(&self, cmd: Command) -> Result<(), ApiError> {
@@ -50,15 +96,16 @@ fn hex32(b: &[u8; 32]) -> String {
     format!("0x{}", hex::encode(b))
 }
 
-fn tx_info(r: TxRecord) -> TxInfo {
+fn tx_info(r: TxRecord, status: TxStatus, l1: L1Txs) -> TxInfo {
     TxInfo {
         hash: hex32(&r.hash.0),
         tx: r.tx,
-        status: r.status,
+        status,
         block: r.block,
         rejection: r.rejection,
         batch_id: r.batch_id,
         received_at: r.received_at,
+        l1,
     }
 }
 
@@ -98,6 +145,12 @@ fn verify_all<S: NodeStore>(
 
 impl<S: NodeStore> NodeApi for NodeService<S> {
     async fn submit(&self, txs: Vec<L2Tx>, batch: bool, bytes: usize) -> Result<SubmitResponse, ApiError> {
+        if self.shared.exodus() {
+            return Err(ApiError::new(
+                ErrorCode::Unavailable,
+                "the Rollup is in exodus mode: no more L2 txs; exit with `zkpay exit`",
+            ));
+        }
         let (store, shared) = (self.store.clone(), self.shared.clone());
         let verified = tokio::task::spawn_blocking(move || verify_all(&*store, &shared, txs, bytes))
             .await
@@ -110,10 +163,16 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
     }
 
     async fn tx(&self, hash: [u8; 32]) -> Result<TxInfo, ApiError> {
-        match self.store.tx(&hash).map_err(internal)? {
-            Some(r) => Ok(tx_info(r)),
-            None => Err(ApiError::new(ErrorCode::NotFound, format!("no tx {}", hex32(&hash)))),
-        }
+        let r = self
+            .store
+            .tx(&hash)
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no tx {}", hex32(&hash))))?;
+        let (status, l1) = match (r.status, r.block) {
+            (TxStatus::Included, Some(n)) => (TxStatus::of_block(self.shared.block_status(n)), self.l1_txs(n)?),
+            (s, _) => (s, L1Txs::default()),
+        };
+        Ok(tx_info(r, status, l1))
     }
 
     async fn account(&self, account: AccountRef) -> Result<AccountInfo, ApiError> {
@@ -152,7 +211,8 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
             commitment: hex32(&b.commitment),
             tx_hashes: b.txs.iter().map(|h| hex32(&h.0)).collect(),
             priority_ops: b.priority_ops.iter().map(|s| Serial(*s)).collect(),
-            status: BlockStatus::Sealed,
+            status: self.shared.block_status(b.number),
+            l1: self.l1_txs(b.number)?,
         })
     }
 
@@ -172,6 +232,7 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
             mempool_bytes: bytes,
             pending_priority_ops: pending,
             block_sizes: self.shared.block_sizes.clone(),
+            pipeline: self.shared.pipeline(),
         })
     }
 
@@ -192,5 +253,60 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
         let (reply, answer) = oneshot::channel();
         self.enqueue(Command::Priority { record, reply })?;
         answer.await.map_err(|_| ApiError::new(ErrorCode::Unavailable, "the node stopped before the op was durable"))?
+    }
+
+    async fn priority_op(&self, serial: u64) -> Result<PriorityOpInfo, ApiError> {
+        let p = self
+            .store
+            .priority_op(serial)
+            .map_err(internal)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no priority op {serial} (yet)")))?;
+        let (status, block, l1) = match p.status {
+            PriorityStatus::Pending => (TxStatus::Queued, None, L1Txs::default()),
+            PriorityStatus::Included { block } => {
+                (TxStatus::of_block(self.shared.block_status(block)), Some(block), self.l1_txs(block)?)
+            }
+        };
+        Ok(PriorityOpInfo { op: p.op, l1_tx_hash: hex32(&p.l1_tx_hash.0), log_index: p.log_index, status, block, l1 })
+    }
+
+    async fn prover_lease(&self, token: Option<String>, request: LeaseRequest) -> Result<Option<ProverJob>, ApiError> {
+        let pool = self.pool(token)?;
+        let job = tokio::task::spawn_blocking(move || {
+            pool.lease(&request.worker, &request.block_sizes).map(|l| (l, pool.lease_duration()))
+        })
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("lease task: {e}")))?;
+        let Some((job, lease)) = job else { return Ok(None) };
+        let witness = tokio::task::spawn_blocking(move || format!("0x{}", hex::encode(job.witness.encode())))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("witness encoding: {e}")))?;
+        Ok(Some(ProverJob {
+            lease_id: job.lease_id,
+            block: job.block,
+            chunks: job.chunks,
+            lease_ms: lease.as_millis() as u64,
+            witness,
+        }))
+    }
+
+    async fn prover_heartbeat(&self, token: Option<String>, heartbeat: LeaseHeartbeat) -> Result<(), ApiError> {
+        self.pool(token)?.heartbeat(heartbeat.lease_id).map(|_| ())
+    }
+
+    async fn prover_submit(&self, token: Option<String>, proof: ProofSubmission) -> Result<u32, ApiError> {
+        let pool = self.pool(token)?;
+        if proof.proof.len() != 8 {
+            return Err(ApiError::new(ErrorCode::InvalidRequest, "a proof is eight 0x-hex 32-byte words"));
+        }
+        let mut words = [[0u8; 32]; 8];
+        for (w, s) in words.iter_mut().zip(&proof.proof) {
+            hex::decode_to_slice(s.strip_prefix("0x").unwrap_or(s), w)
+                .map_err(|_| ApiError::new(ErrorCode::InvalidRequest, format!("{s:?} is not a 32-byte 0x-hex word")))?;
+        }
+        // Verification is a pairing check (milliseconds) and the store write is synced.
+        tokio::task::spawn_blocking(move || pool.submit(proof.lease_id, words))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, format!("proof task: {e}")))?
     }
 }

@@ -1,9 +1,11 @@
 //! What the node's tasks share with the API side: read-only handles and published counters. The
 //! sequencer owns the state; this holds only what it publishes.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::RwLock;
+use zkpay_api_types::{BlockStatus, PipelineStatus};
+use zkpay_storage::L1Counters;
 use tokio_util::sync::CancellationToken;
 use zkpay_core::tx::Domain;
 use zkpay_core::types::{AccountId, Nonce};
@@ -28,6 +30,18 @@ pub struct Shared {
     pending_priority: AtomicUsize,
     next_serial: AtomicU64,
     pending_nonces: RwLock<HashMap<AccountId, Nonce>>,
+    /// Whether the L1 pipeline runs.
+    pub l1_enabled: bool,
+    l1_committed: AtomicU32,
+    l1_proven: AtomicU32,
+    l1_executed: AtomicU32,
+    proofs_stored: AtomicU32,
+    watched_l1_block: AtomicU64,
+    l1_time: AtomicU64,
+    exodus: AtomicBool,
+    jobs: RwLock<(usize, usize)>,
+    halted: RwLock<Option<String>>,
+    l1_errors: RwLock<BTreeMap<&'static str, String>>,
 }
 
 impl Shared {
@@ -53,6 +67,124 @@ impl Shared {
             pending_priority: AtomicUsize::new(0),
             next_serial: AtomicU64::new(0),
             pending_nonces: RwLock::default(),
+            l1_enabled: false,
+            l1_committed: AtomicU32::new(0),
+            l1_proven: AtomicU32::new(0),
+            l1_executed: AtomicU32::new(0),
+            proofs_stored: AtomicU32::new(0),
+            watched_l1_block: AtomicU64::new(0),
+            l1_time: AtomicU64::new(0),
+            exodus: AtomicBool::new(false),
+            jobs: RwLock::default(),
+            halted: RwLock::default(),
+            l1_errors: RwLock::default(),
+        }
+    }
+
+    /// The L1 counters as last read (or stored).
+    pub fn set_l1_counters(&self, c: L1Counters) {
+        self.l1_committed.store(c.committed, Ordering::SeqCst);
+        self.l1_proven.store(c.proven, Ordering::SeqCst);
+        self.l1_executed.store(c.executed, Ordering::SeqCst);
+    }
+
+    /// The L1 counters.
+    pub fn l1_counters(&self) -> L1Counters {
+        L1Counters {
+            committed: self.l1_committed.load(Ordering::SeqCst),
+            proven: self.l1_proven.load(Ordering::SeqCst),
+            executed: self.l1_executed.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Where sealed block `n` is on L1.
+    pub fn block_status(&self, n: u32) -> BlockStatus {
+        let c = self.l1_counters();
+        if c.executed >= n {
+            BlockStatus::Finalized
+        } else if c.proven >= n {
+            BlockStatus::Proven
+        } else if c.committed >= n {
+            BlockStatus::Committed
+        } else {
+            BlockStatus::Sealed
+        }
+    }
+
+    /// A proof of block `n` is stored.
+    pub fn set_proof_stored(&self, n: u32) {
+        self.proofs_stored.fetch_max(n, Ordering::SeqCst);
+    }
+
+    /// The highest block with a stored proof.
+    pub fn proofs_stored(&self) -> u32 {
+        self.proofs_stored.load(Ordering::SeqCst)
+    }
+
+    /// The prover pool's `(queued, leased)` jobs.
+    pub fn set_jobs(&self, queued: usize, leased: usize) {
+        *self.jobs.write().expect("jobs lock") = (queued, leased);
+    }
+
+    /// The watcher processed L1 up to block `n`.
+    pub fn set_watched_l1_block(&self, n: u64) {
+        self.watched_l1_block.store(n, Ordering::SeqCst);
+    }
+
+    /// The latest L1 block's timestamp, as the watcher last read it.
+    pub fn set_l1_time(&self, t: u64) {
+        self.l1_time.fetch_max(t, Ordering::SeqCst);
+    }
+
+    /// A lower bound for block timestamps: L1's latest block time (0 without L1). L1 refuses a
+    /// block older than its parent, and a dev chain's clock can run ahead of the wall clock.
+    pub fn l1_time(&self) -> u64 {
+        self.l1_time.load(Ordering::SeqCst)
+    }
+
+    /// The Rollup entered exodus mode.
+    pub fn set_exodus(&self) {
+        self.exodus.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the Rollup is in exodus mode.
+    pub fn exodus(&self) -> bool {
+        self.exodus.load(Ordering::SeqCst)
+    }
+
+    /// The pipeline stopped for `reason` (an L1 revert): shown until a restart.
+    pub fn set_halted(&self, reason: String) {
+        *self.halted.write().expect("halted lock") = Some(reason);
+    }
+
+    /// A pipeline task's current L1 error (it retries).
+    pub fn set_l1_error(&self, task: &'static str, e: String) {
+        self.l1_errors.write().expect("errors lock").insert(task, e);
+    }
+
+    /// The task's L1 calls work again.
+    pub fn clear_l1_error(&self, task: &'static str) {
+        self.l1_errors.write().expect("errors lock").remove(task);
+    }
+
+    /// The pipeline's part of `/v1/status`.
+    pub fn pipeline(&self) -> PipelineStatus {
+        let c = self.l1_counters();
+        let (jobs_queued, jobs_leased) = *self.jobs.read().expect("jobs lock");
+        let errors = self.l1_errors.read().expect("errors lock");
+        PipelineStatus {
+            enabled: self.l1_enabled,
+            committed: c.committed,
+            proven: c.proven,
+            executed: c.executed,
+            proofs: self.proofs_stored(),
+            jobs_queued,
+            jobs_leased,
+            l1_block: self.watched_l1_block.load(Ordering::SeqCst),
+            exodus: self.exodus(),
+            halted: self.halted.read().expect("halted lock").clone(),
+            last_error: (!errors.is_empty())
+                .then(|| errors.iter().map(|(t, e)| format!("{t}: {e}")).collect::<Vec<_>>().join("; ")),
         }
     }
 

@@ -42,10 +42,11 @@ pub fn run<S: NodeStore>(
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let writes: Vec<Write> = group.iter().map(|j| j.write.clone()).collect();
+        // Split without copying: a sealed block's write holds every account it touched.
+        let (writes, dones): (Vec<Write>, Vec<Option<Done>>) = group.into_iter().map(|j| (j.write, j.done)).unzip();
         let result = store.write(&writes);
-        for job in group {
-            match (job.done, &result) {
+        for done in dones {
+            match (done, &result) {
                 (Some(Done::Reply(f)), Ok(())) => f(Ok(())),
                 (Some(Done::Reply(f)), Err(e)) => f(Err(ApiError::new(ErrorCode::Internal, format!("storage: {e}")))),
                 (Some(Done::Sealed(n)), Ok(())) => shared.set_durable_block(n),

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use zkpay_circuit::bellman_ce::groth16::Parameters;
+use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::{block_circuit_name, block_size_of_name, BlockCircuit};
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
-use zkpay_circuit::keys::{dev_keys, KeyError};
+use zkpay_circuit::keys::{dev_keys, read_verification_key, verification_key_path, KeyError};
 use zkpay_circuit::Engine;
 
 /// Why the key store could not answer.
@@ -75,6 +75,13 @@ impl KeyStore {
     /// The proving key of the `chunks`-chunk block circuit (loaded, or generated: minutes).
     pub fn block(&self, chunks: usize) -> Result<Arc<Parameters<Engine>>, KeyStoreError> {
         self.get(&block_circuit_name(chunks), || BlockCircuit::blank(chunks))
+    }
+
+    /// The verification key of the `chunks`-chunk block circuit, from its committed JSON (what
+    /// the node verifies workers' proofs with; no proving key needed).
+    pub fn block_vk(&self, chunks: usize) -> Result<VerifyingKey<Engine>, KeyStoreError> {
+        let path = verification_key_path(&self.committed, &block_circuit_name(chunks));
+        Ok(read_verification_key(&path)?.1)
     }
 
     /// The proving key of the exit circuit.

@@ -12,15 +12,16 @@ mod keystore;
 
 pub use keystore::{KeyStore, KeyStoreError};
 
-use zkpay_circuit::bellman_ce::groth16::Parameters;
+use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::witness::BlockWitness;
 use zkpay_circuit::block::BlockCircuit;
 use zkpay_circuit::exit::{ExitCircuit, ExitPublicInputs};
-use zkpay_circuit::prover::{proof_to_uint256_8, prove, verify};
+use zkpay_circuit::prover::{proof_from_uint256_8, proof_to_uint256_8, prove, verify};
 use zkpay_circuit::verifier_sol::Uint256;
 use zkpay_circuit::Engine;
 use zkpay_core::account_tree::AccountTree;
 use zkpay_core::block::Block;
+use zkpay_core::field::Fr;
 use zkpay_core::types::{AccountId, TokenId};
 
 /// A Groth16 proof in the contracts' encoding: eight big-endian 256-bit words (docs/protocol.md §12).
@@ -46,14 +47,30 @@ pub enum ProveError {
 /// A proof of `block` (sealed in witness mode), checked natively.
 pub fn prove_block(params: &Parameters<Engine>, block: &Block) -> Result<ProofWords, ProveError> {
     let witness = BlockWitness::from_block(block).map_err(|e| ProveError::Witness(e.to_string()))?;
+    prove_witness(params, witness)
+}
+
+/// A proof of a block from its circuit witness (as a prover worker receives it), checked natively.
+pub fn prove_witness(params: &Parameters<Engine>, witness: BlockWitness) -> Result<ProofWords, ProveError> {
+    let public_input = witness.public_input;
     let circuit = BlockCircuit::new(witness);
     // bellman's prover does not check satisfiability: a bad witness would give a bad proof.
     circuit.check().map_err(ProveError::Unsatisfied)?;
     let proof = prove(params, circuit).map_err(|e| ProveError::Prover(e.to_string()))?;
-    if !verify(&params.vk, &proof, &[block.public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
+    if !verify(&params.vk, &proof, &[public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
         return Err(ProveError::NotVerified);
     }
     Ok(proof_to_uint256_8(&proof))
+}
+
+/// Whether `proof` (as the contracts take it) proves the block with public input `public_input`
+/// under `vk`: what the node checks of every proof a worker returns before it may reach L1. A
+/// malformed proof (a word outside the field, a point off its curve) is `false`, not an error.
+pub fn verify_block_proof(vk: &VerifyingKey<Engine>, public_input: &Fr, proof: &ProofWords) -> bool {
+    match proof_from_uint256_8(proof) {
+        Ok(p) => verify(vk, &p, &[*public_input]).unwrap_or(false),
+        Err(_) => false,
+    }
 }
 
 /// An exit proof of `token` of account `account` under the current root of `tree` (a restored

@@ -88,4 +88,19 @@ pub trait NodeStore: Send + Sync + 'static {
 
     /// The last sealed block's number (0 = genesis only).
     fn last_block(&self) -> Result<u32, StorageError>;
+
+    /// The stored proofs of blocks `from` and above, in block order.
+    fn proofs_from(&self, from: u32) -> Result<Vec<ProofRecord>, StorageError>;
+
+    /// The operator L1 transaction with the highest nonce, if any.
+    fn last_l1_tx(&self) -> Result<Option<L1TxRecord>, StorageError>;
+
+    /// A block's L1 transactions.
+    fn block_l1(&self, number: u32) -> Result<Option<BlockL1Record>, StorageError>;
+
+    /// The L1 counters as last stored.
+    fn l1_counters(&self) -> Result<L1Counters, StorageError>;
+
+    /// The L1 block the watcher goes on from (`None`: it never ran).
+    fn watcher_progress(&self) -> Result<Option<u64>, StorageError>;
 }

@@ -162,6 +162,135 @@ pub struct PriorityRecord {
     pub status: PriorityStatus,
 }
 
+/// A proof of a sealed block, verified by the node before it was stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProofRecord {
+    /// The block.
+    pub block: u32,
+    /// Its size.
+    pub chunks: usize,
+    /// The eight words of the contracts' `uint256[8]` encoding.
+    pub proof: Vec<HexHash>,
+    /// Which worker made it.
+    pub worker: String,
+    /// When it was stored (unix ms).
+    #[serde(with = "u64_dec")]
+    pub proven_at: u64,
+}
+
+/// What an operator L1 transaction does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum L1TxKind {
+    /// `commitBlocks`.
+    Commit,
+    /// `commitAndProveBlocks`.
+    CommitAndProve,
+    /// `proveBlocks`.
+    Prove,
+    /// `executeBlocks`.
+    Execute,
+}
+
+/// One signed attempt of an L1 transaction (a replacement has the same nonce and higher fees).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct L1Attempt {
+    /// Its hash.
+    pub hash: HexHash,
+    /// EIP-1559 fee cap, wei per gas.
+    #[serde(with = "u128_dec")]
+    pub max_fee_per_gas: u128,
+    /// EIP-1559 tip, wei per gas.
+    #[serde(with = "u128_dec")]
+    pub max_priority_fee_per_gas: u128,
+    /// The signed transaction as broadcast (EIP-2718 bytes).
+    #[serde(with = "hex_vec")]
+    pub raw: Vec<u8>,
+    /// When it was first broadcast (unix ms).
+    #[serde(with = "u64_dec")]
+    pub sent_at: u64,
+}
+
+/// Where an operator L1 transaction is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, tag = "state")]
+pub enum L1TxState {
+    /// Signed and stored; broadcast (or about to be); no receipt yet.
+    Pending,
+    /// Mined and succeeded.
+    Mined {
+        /// The attempt that was mined.
+        hash: HexHash,
+        /// Its L1 block.
+        #[serde(with = "u64_dec")]
+        l1_block: u64,
+    },
+    /// Mined and reverted, or refused for good: the pipeline stops.
+    Failed {
+        /// The attempt, if one was mined.
+        hash: Option<HexHash>,
+        /// Why (the decoded custom error).
+        reason: String,
+    },
+}
+
+/// An operator L1 transaction, stored before it is first broadcast and after every change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct L1TxRecord {
+    /// The sender's nonce (the key).
+    #[serde(with = "u64_dec")]
+    pub nonce: u64,
+    /// What it does.
+    pub kind: L1TxKind,
+    /// The first block it handles.
+    pub first_block: u32,
+    /// The last block it handles.
+    pub last_block: u32,
+    /// Gas limit.
+    #[serde(with = "u64_dec")]
+    pub gas_limit: u64,
+    /// The calldata (every attempt has it).
+    #[serde(with = "hex_vec")]
+    pub calldata: Vec<u8>,
+    /// Signed attempts, the newest last.
+    pub attempts: Vec<L1Attempt>,
+    /// Where it is.
+    pub state: L1TxState,
+}
+
+/// The L1 life of a block: the transactions that committed, proved and executed it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BlockL1Record {
+    /// The block.
+    pub number: u32,
+    /// Commit (or commit-and-prove) transaction.
+    #[serde(default)]
+    pub commit_tx: Option<HexHash>,
+    /// Prove transaction.
+    #[serde(default)]
+    pub prove_tx: Option<HexHash>,
+    /// Execute transaction.
+    #[serde(default)]
+    pub execute_tx: Option<HexHash>,
+}
+
+/// How far L1 is: `(totalBlocksCommitted, totalBlocksProven, totalBlocksExecuted)` as the node
+/// last saw them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct L1Counters {
+    /// Committed.
+    pub committed: u32,
+    /// Proven.
+    pub proven: u32,
+    /// Executed.
+    pub executed: u32,
+}
+
 /// What the node rebuilds itself from on start.
 #[derive(Clone, Debug)]
 pub struct Loaded {
@@ -196,6 +325,19 @@ pub enum Write {
     Priority(PriorityRecord),
     /// Queued txs dropped without a block (their final records), leaving the mempool.
     Reject(Vec<TxRecord>),
+    /// A verified proof.
+    Proof(ProofRecord),
+    /// An operator L1 transaction, new or changed.
+    L1Tx(L1TxRecord),
+    /// L1 moved blocks on: the new counters and the blocks' L1 transactions.
+    L1Progress {
+        /// The counters.
+        counters: L1Counters,
+        /// Changed blocks.
+        blocks: Vec<BlockL1Record>,
+    },
+    /// The L1 watcher processed every L1 block below this one.
+    WatcherProgress(u64),
 }
 
 /// A sealed block's writes.

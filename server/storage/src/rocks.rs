@@ -17,13 +17,19 @@ const TXS: &str = "txs";
 const HISTORY: &str = "history";
 const MEMPOOL: &str = "mempool";
 const PRIORITY: &str = "priority";
-const FAMILIES: [&str; 8] = [META, ACCOUNTS, ADDRESSES, BLOCKS, TXS, HISTORY, MEMPOOL, PRIORITY];
+const PROOFS: &str = "proofs";
+const L1_TXS: &str = "l1_txs";
+const BLOCK_L1: &str = "block_l1";
+const FAMILIES: [&str; 11] =
+    [META, ACCOUNTS, ADDRESSES, BLOCKS, TXS, HISTORY, MEMPOOL, PRIORITY, PROOFS, L1_TXS, BLOCK_L1];
 
 const KEY_CHAIN: &[u8] = b"chain";
 const KEY_LAST_BLOCK: &[u8] = b"last_block";
 const KEY_NEXT_SEQ: &[u8] = b"next_seq";
 const KEY_NEXT_HISTORY: &[u8] = b"next_history_seq";
 const KEY_NEXT_BATCH: &[u8] = b"next_batch_id";
+const KEY_L1_COUNTERS: &[u8] = b"l1_counters";
+const KEY_WATCHER: &[u8] = b"watcher_next_l1_block";
 
 /// The node's RocksDB store.
 pub struct RocksStore {
@@ -212,6 +218,15 @@ impl NodeStore for RocksStore {
                         batch.delete_cf(self.cf(MEMPOOL), t.seq.to_be_bytes());
                     }
                 }
+                Write::Proof(p) => batch.put_cf(self.cf(PROOFS), p.block.to_be_bytes(), encode(p)),
+                Write::L1Tx(t) => batch.put_cf(self.cf(L1_TXS), t.nonce.to_be_bytes(), encode(t)),
+                Write::L1Progress { counters, blocks } => {
+                    batch.put_cf(self.cf(META), KEY_L1_COUNTERS, encode(counters));
+                    for b in blocks {
+                        batch.put_cf(self.cf(BLOCK_L1), b.number.to_be_bytes(), encode(b));
+                    }
+                }
+                Write::WatcherProgress(n) => batch.put_cf(self.cf(META), KEY_WATCHER, n.to_be_bytes()),
             }
         }
         if let Some(n) = next_seq {
@@ -277,8 +292,112 @@ impl NodeStore for RocksStore {
         Ok(out)
     }
 
+    fn proofs_from(&self, from: u32) -> Result<Vec<ProofRecord>, StorageError> {
+        let start = from.to_be_bytes();
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(PROOFS), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            out.push(decode(PROOFS, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn last_l1_tx(&self) -> Result<Option<L1TxRecord>, StorageError> {
+        match self.db.iterator_cf(self.cf(L1_TXS), IteratorMode::End).next() {
+            Some(item) => {
+                let (k, v) = item?;
+                decode(L1_TXS, &k, &v).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn block_l1(&self, number: u32) -> Result<Option<BlockL1Record>, StorageError> {
+        self.get_json(BLOCK_L1, &number.to_be_bytes())
+    }
+
+    fn l1_counters(&self) -> Result<L1Counters, StorageError> {
+        Ok(self.get_json(META, KEY_L1_COUNTERS)?.unwrap_or_default())
+    }
+
+    fn watcher_progress(&self) -> Result<Option<u64>, StorageError> {
+        match self.db.get_pinned_cf(self.cf(META), KEY_WATCHER)? {
+            Some(v) => u64_value(META, KEY_WATCHER, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
     fn last_block(&self) -> Result<u32, StorageError> {
         let n = self.get_u64(KEY_LAST_BLOCK)?;
         u32::try_from(n).map_err(|_| corrupt(META, KEY_LAST_BLOCK, format!("block number {n} out of range")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn l1_tx(nonce: u64, state: L1TxState) -> L1TxRecord {
+        L1TxRecord {
+            nonce,
+            kind: L1TxKind::Commit,
+            first_block: 1,
+            last_block: 2,
+            gas_limit: 100_000,
+            calldata: vec![1, 2, 3],
+            attempts: vec![L1Attempt {
+                hash: HexHash([nonce as u8; 32]),
+                max_fee_per_gas: 2_000_000_000,
+                max_priority_fee_per_gas: 1_000_000_000,
+                raw: vec![0x02, 0xf8],
+                sent_at: 5,
+            }],
+            state,
+        }
+    }
+
+    fn proof(block: u32) -> ProofRecord {
+        ProofRecord { block, chunks: 8, proof: vec![HexHash([block as u8; 32]); 8], worker: "w".into(), proven_at: 1 }
+    }
+
+    #[test]
+    fn pipeline_records_survive_a_reopen_and_read_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = RocksStore::open(dir.path()).unwrap();
+            assert_eq!(store.last_l1_tx().unwrap(), None);
+            assert_eq!(store.watcher_progress().unwrap(), None);
+            assert_eq!(store.l1_counters().unwrap(), L1Counters::default());
+            store
+                .write(&[
+                    Write::Proof(proof(3)),
+                    Write::Proof(proof(1)),
+                    Write::Proof(proof(2)),
+                    Write::L1Tx(l1_tx(7, L1TxState::Mined { hash: HexHash([7; 32]), l1_block: 9 })),
+                    Write::L1Tx(l1_tx(8, L1TxState::Pending)),
+                    Write::WatcherProgress(42),
+                    Write::L1Progress {
+                        counters: L1Counters { committed: 3, proven: 2, executed: 1 },
+                        blocks: vec![BlockL1Record {
+                            number: 2,
+                            commit_tx: Some(HexHash([7; 32])),
+                            ..Default::default()
+                        }],
+                    },
+                ])
+                .unwrap();
+        }
+        let store = RocksStore::open(dir.path()).unwrap();
+        let blocks: Vec<u32> = store.proofs_from(2).unwrap().iter().map(|p| p.block).collect();
+        assert_eq!(blocks, [2, 3], "proofs from block 2, in block order");
+        assert_eq!(store.proofs_from(1).unwrap()[0], proof(1));
+        assert_eq!(store.last_l1_tx().unwrap(), Some(l1_tx(8, L1TxState::Pending)), "the highest nonce");
+        assert_eq!(store.watcher_progress().unwrap(), Some(42));
+        assert_eq!(store.l1_counters().unwrap(), L1Counters { committed: 3, proven: 2, executed: 1 });
+        assert_eq!(store.block_l1(2).unwrap().unwrap().commit_tx, Some(HexHash([7; 32])));
+        assert_eq!(store.block_l1(1).unwrap(), None);
+        // A record changed under the same nonce replaces it.
+        store.write(&[Write::L1Tx(l1_tx(8, L1TxState::Failed { hash: None, reason: "x".into() }))]).unwrap();
+        assert!(matches!(store.last_l1_tx().unwrap().unwrap().state, L1TxState::Failed { .. }));
     }
 }
