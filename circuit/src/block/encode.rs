@@ -71,8 +71,8 @@ const _: () = assert!(FEE_SLOTS < NO_FEE_SLOT as usize, "fee slots must not coll
 /// Bytes before the first chunk: version, header, the three field elements and the chunk count.
 const PREFIX_LEN: usize = 1 + BlockHeader::LEN + 3 * Fr::LEN + u32::LEN;
 
-/// The exact length of the encoding of a witness of `chunks` chunks (e.g. to size a request body
-/// limit: HTTP servers often default to a few hundred KiB, which is about 180 chunks).
+/// The exact length of the encoding of a witness of `chunks` chunks, e.g. to size a request body
+/// limit (actix-web's default payload limit, 256 KiB, holds at most 183 chunks).
 pub const fn encoded_len(chunks: usize) -> usize {
     PREFIX_LEN + chunks * ChunkWitness::LEN + FeeWitness::LEN
 }
