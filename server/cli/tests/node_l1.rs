@@ -469,6 +469,7 @@ async fn outage_and_crash() {
     assert_eq!(committed_once(&chain).await, sealed, "every sealed block committed exactly once");
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("halted"), "no revert: {text}");
+    assert!(text.contains("resuming a stored L1 transaction"), "the restarted node followed the stored commit");
     assert_eq!(chain.eth_balance(chain.deployment.rollup).await.unwrap(), U256::from(5 * ETHER));
     let bob_info = node.account(&core_address(&bob).to_string()).await.unwrap();
     assert_eq!(bob_info.balances.get(&0).map(|a| a.0), Some(2 * ETHER));

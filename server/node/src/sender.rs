@@ -101,6 +101,16 @@ impl<S: NodeStore> L1Sender<S> {
 
     /// Run until cancelled or halted.
     pub async fn run(mut self) {
+        match self.store.last_l1_tx() {
+            Ok(Some(r)) if r.state == L1TxState::Pending => tracing::info!(
+                nonce = r.nonce,
+                kind = ?r.kind,
+                first = r.first_block,
+                last = r.last_block,
+                "resuming a stored L1 transaction without a receipt: following it, nothing new is signed"
+            ),
+            _ => {}
+        }
         let cancel = self.shared.cancel.clone();
         let mut backoff = Duration::from_millis(250);
         while !cancel.is_cancelled() {
