@@ -3,8 +3,8 @@
 use crate::{AccountRef, NodeApi};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use zkpay_api_types::{ApiError, ErrorCode, PriorityOpSubmission, SubmitBatch};
 use zkpay_core::tx::L2Tx;
 
@@ -196,7 +196,10 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     value.strip_prefix("Bearer ").map(|t| t.trim().to_string())
 }
 
-fn json_body<T: DeserializeOwned>(raw: Result<web::Bytes, actix_web::Error>, limits: &ApiLimits) -> Result<T, ApiError> {
+fn json_body<T: DeserializeOwned>(
+    raw: Result<web::Bytes, actix_web::Error>,
+    limits: &ApiLimits,
+) -> Result<T, ApiError> {
     let bytes = body(raw, limits)?;
     serde_json::from_slice(&bytes).map_err(json_error)
 }

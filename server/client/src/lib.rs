@@ -172,7 +172,8 @@ impl ProverClient {
 
     /// Keep a lease.
     pub async fn heartbeat(&self, lease_id: u64) -> Result<(), ClientError> {
-        let _: serde_json::Value = Client::answer(self.post("/v1/prover/heartbeat", &LeaseHeartbeat { lease_id }).await?).await?;
+        let _: serde_json::Value =
+            Client::answer(self.post("/v1/prover/heartbeat", &LeaseHeartbeat { lease_id }).await?).await?;
         Ok(())
     }
 

@@ -410,7 +410,8 @@ impl L1Client {
     /// Every priority request queued since L1 block `from`, in queue order.
     pub async fn priority_requests(&self, from: u64) -> Result<Vec<PriorityRequest>, L1Error> {
         let logs = self.logs::<Rollup::NewPriorityRequest>(self.rollup_address(), from).await?;
-        let mut out = logs.into_iter().map(|(event, log)| priority_request(&event, &log)).collect::<Result<Vec<_>, _>>()?;
+        let mut out =
+            logs.into_iter().map(|(event, log)| priority_request(&event, &log)).collect::<Result<Vec<_>, _>>()?;
         out.sort_by_key(|r| r.op.serial_id);
         Ok(out)
     }

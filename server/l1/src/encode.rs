@@ -159,7 +159,8 @@ impl StoredSealedBlock {
                     Op::ChangePubKey(_) => witnesses.next().cloned().unwrap_or_default(),
                     _ => Vec::new(),
                 };
-                onchain.push(OnchainOperationData { ethWitness: Bytes::from(witness), publicDataOffset: offset as u32 });
+                onchain
+                    .push(OnchainOperationData { ethWitness: Bytes::from(witness), publicDataOffset: offset as u32 });
             }
             if is_payout(op) {
                 payouts.push(Bytes::from(op.encode()?));

@@ -101,7 +101,12 @@ impl Default for L1Config {
 
 impl Default for ProverConfig {
     fn default() -> Self {
-        ProverConfig { workers: 1, cache_dir: PathBuf::from(".zkpay-node/keys-cache"), token: String::new(), lease_secs: 30 }
+        ProverConfig {
+            workers: 1,
+            cache_dir: PathBuf::from(".zkpay-node/keys-cache"),
+            token: String::new(),
+            lease_secs: 30,
+        }
     }
 }
 

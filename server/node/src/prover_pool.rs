@@ -77,7 +77,14 @@ impl ProverPool {
         writer: Sender<WriteJob>,
         shared: Arc<Shared>,
     ) -> ProverPool {
-        ProverPool { inner: Mutex::default(), ready: Condvar::new(), lease, vks, writer: Mutex::new(Some(writer)), shared }
+        ProverPool {
+            inner: Mutex::default(),
+            ready: Condvar::new(),
+            lease,
+            vks,
+            writer: Mutex::new(Some(writer)),
+            shared,
+        }
     }
 
     /// Stop storing proofs (shutdown): later submissions are refused as `unavailable`.

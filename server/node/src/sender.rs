@@ -229,7 +229,8 @@ impl<S: NodeStore> L1Sender<S> {
         }
         if self.genesis.is_none() {
             let blocks = self.l1.committed_blocks(self.deployment_block).await?;
-            let genesis = blocks.into_iter().next().ok_or_else(|| SendError::Halt("no genesis BlockCommit on L1".into()))?;
+            let genesis =
+                blocks.into_iter().next().ok_or_else(|| SendError::Halt("no genesis BlockCommit on L1".into()))?;
             self.genesis = Some(genesis.stored);
         }
         Ok(self.genesis.clone().expect("just set"))

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::RwLock;
-use zkpay_api_types::{BlockStatus, PipelineStatus};
-use zkpay_storage::L1Counters;
 use tokio_util::sync::CancellationToken;
+use zkpay_api_types::{BlockStatus, PipelineStatus};
 use zkpay_core::tx::Domain;
 use zkpay_core::types::{AccountId, Nonce};
+use zkpay_storage::L1Counters;
 
 /// Published by the sequencer and the writer, read by the API.
 #[derive(Debug)]

@@ -13,9 +13,10 @@ use crate::shared::Shared;
 use std::sync::Arc;
 use std::time::Duration;
 use zkpay_circuit::block::witness::BlockWitness;
-use zkpay_core::block::{BlockBuilder, BlockHeader};
+use zkpay_core::block::{Block, BlockBuilder, BlockHeader};
 use zkpay_core::restore::replay_block;
 use zkpay_core::state::{State, UpdateMode};
+use zkpay_core::tx::{L2Tx, PriorityOp};
 use zkpay_storage::{BlockRecord, NodeStore, StorageError};
 
 /// Why a block could not be rebuilt: storage and the sealed block disagree, which only a bug or
@@ -134,16 +135,7 @@ impl<S: NodeStore> WitnessBuilder<S> {
         self.state.set_mode(UpdateMode::Witness);
         // The sequencer checked every op against this same state: a refusal here means storage
         // and the sealed block disagree. The state is then unusable, and so is the node.
-        let sealed = (|| {
-            let mut builder = BlockBuilder::new(&mut self.state, header).map_err(|e| e.to_string())?;
-            for op in &priority {
-                builder.add_priority_op(&mut self.state, op).map_err(|e| format!("priority op {}: {e}", op.serial_id))?;
-            }
-            for (i, tx) in txs.iter().enumerate() {
-                builder.add_tx(&mut self.state, tx).map_err(|e| format!("tx {i}: {e}"))?;
-            }
-            builder.seal(&mut self.state).map_err(|e| e.to_string())
-        })();
+        let sealed = build(&mut self.state, header, &priority, &txs);
         self.state.set_mode(UpdateMode::Fast);
         let sealed = sealed.map_err(fail)?;
         if sealed.commitment != record.commitment {
@@ -151,4 +143,16 @@ impl<S: NodeStore> WitnessBuilder<S> {
         }
         BlockWitness::from_block(&sealed).map_err(|e| fail(format!("circuit witness: {e}")))
     }
+}
+
+/// The block `header` of `priority` ops then `txs`, in that order (the sequencer's).
+fn build(state: &mut State, header: BlockHeader, priority: &[PriorityOp], txs: &[L2Tx]) -> Result<Block, String> {
+    let mut builder = BlockBuilder::new(state, header).map_err(|e| e.to_string())?;
+    for op in priority {
+        builder.add_priority_op(state, op).map_err(|e| format!("priority op {}: {e}", op.serial_id))?;
+    }
+    for (i, tx) in txs.iter().enumerate() {
+        builder.add_tx(state, tx).map_err(|e| format!("tx {i}: {e}"))?;
+    }
+    builder.seal(state).map_err(|e| e.to_string())
 }

@@ -5,6 +5,7 @@ mod circuit;
 mod eddsa_bench;
 mod l1_gas;
 mod node;
+mod pipeline;
 mod primitives;
 mod report;
 mod state;
@@ -42,6 +43,9 @@ enum Suite {
     L1Gas,
     /// The node over HTTP: transfers accepted per second (durable), latency, sealed per second.
     Node,
+    /// The node's L1 pipeline on anvil with real proofs: time to finality, proving throughput
+    /// with 1 and 2 workers.
+    Pipeline,
     /// Internal: prove the 8-chunk vector block with the keys in `--keys-dir` and print one JSON
     /// line with the times and this process's peak RSS (run as a child of `bench circuit`).
     #[value(hide = true)]
@@ -62,6 +66,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Circuit => "circuit",
         Suite::L1Gas => "l1-gas",
         Suite::Node => "node",
+        Suite::Pipeline => "pipeline",
         Suite::ProveBlock8Child => return circuit::prove_block8_child(&args.keys_dir, args.scale),
     });
     match args.suite {
@@ -70,6 +75,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Circuit => circuit::run(&mut report, args.scale, &args.keys_dir)?,
         Suite::L1Gas => l1_gas::run(&mut report)?,
         Suite::Node => node::run(&mut report, args.scale)?,
+        Suite::Pipeline => pipeline::run(&mut report, args.scale)?,
         Suite::ProveBlock8Child => {}
     }
     report.print(args.json);

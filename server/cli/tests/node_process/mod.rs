@@ -64,3 +64,11 @@ impl NodeProcess {
         self.child.wait().unwrap()
     }
 }
+
+impl Drop for NodeProcess {
+    /// A failed test must not leave a node running: SIGKILL whatever is still alive.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
