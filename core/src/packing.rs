@@ -303,6 +303,23 @@ impl FloatFormat {
         best
     }
 
+    /// The smallest packable value ≥ `value` (a fee quote rounds up, never below the minimum);
+    /// `None` if every packable value is below it.
+    pub fn packable_at_least(&self, value: u128) -> Option<u128> {
+        if self.is_packable(value) {
+            return Some(value);
+        }
+        // For each exponent the candidate is (⌊value / 10^e⌋ + 1) × 10^e > value, if its
+        // mantissa fits; the answer is the smallest of them.
+        (0..=self.max_exponent())
+            .filter_map(|e| {
+                let p = pow10(e);
+                let m = (value / p).checked_add(1)?;
+                (m <= self.max_mantissa() as u128).then(|| m.checked_mul(p)).flatten()
+            })
+            .min()
+    }
+
     /// The largest packable value of this format that fits in a `u128`.
     pub fn max_value(&self) -> u128 {
         self.closest_packable(u128::MAX)
@@ -351,6 +368,11 @@ pub fn is_fee_packable(fee: u128) -> bool {
 /// The largest packable fee ≤ `fee`.
 pub fn closest_packable_fee(fee: u128) -> u128 {
     FEE_FLOAT.closest_packable(fee)
+}
+
+/// The smallest packable fee ≥ `fee`, if there is one.
+pub fn packable_fee_at_least(fee: u128) -> Option<u128> {
+    FEE_FLOAT.packable_at_least(fee)
 }
 
 #[cfg(test)]
@@ -541,6 +563,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn packable_at_least_is_the_next_packable_value(x in any::<u64>(), shift in 0u32..60) {
+            let x = (x as u128) << shift;
+            for f in FORMATS {
+                match f.packable_at_least(x) {
+                    Some(up) => {
+                        prop_assert!(up >= x && f.is_packable(up));
+                        // Nothing packable in [x, up): the largest packable below `up` is below x.
+                        prop_assert!(up == x || f.closest_packable(up - 1) < x);
+                    }
+                    None => prop_assert!(f.max_value() < x),
+                }
+            }
+        }
+
         #[test]
         fn packable_values_round_trip(m in 0u64..(1u64 << 35), e in 0u32..32) {
             for f in FORMATS {

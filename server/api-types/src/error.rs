@@ -24,6 +24,8 @@ pub enum ErrorCode {
     // 409
     /// The tx (same hash) was already accepted.
     DuplicateTx,
+    /// The `Idempotency-Key` was used with another body, or its first request is still running.
+    IdempotencyConflict,
     /// Another pending tx of the account has this nonce.
     NonceTaken,
     // 413
@@ -65,6 +67,8 @@ pub enum ErrorCode {
     /// Any other rule of docs/protocol.md §8.
     RuleViolation,
     // 429 / 503
+    /// Too many requests from this client address: retry after the `Retry-After` seconds.
+    RateLimited,
     /// The account has as many pending txs as the node allows.
     AccountMempoolFull,
     /// The mempool is full (tx count or bytes).
@@ -85,7 +89,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code (docs/api.md lists each; a test checks).
-    pub const ALL: [ErrorCode; 33] = {
+    pub const ALL: [ErrorCode; 35] = {
         use ErrorCode::*;
         [
             MalformedJson,
@@ -95,6 +99,7 @@ impl ErrorCode {
             InvalidBatch,
             NotFound,
             DuplicateTx,
+            IdempotencyConflict,
             NonceTaken,
             PayloadTooLarge,
             InvalidSignature,
@@ -114,6 +119,7 @@ impl ErrorCode {
             AddressMismatch,
             TargetHasSigningKey,
             RuleViolation,
+            RateLimited,
             AccountMempoolFull,
             MempoolFull,
             Unavailable,
@@ -131,12 +137,12 @@ impl ErrorCode {
             MalformedJson | InvalidRequest | UnknownField | InvalidPath | InvalidBatch => 400,
             NotFound => 404,
             Unauthorized => 401,
-            DuplicateTx | NonceTaken | LeaseExpired => 409,
+            DuplicateTx | IdempotencyConflict | NonceTaken | LeaseExpired => 409,
             PayloadTooLarge => 413,
             InvalidSignature | WrongSigner | NoSigningKey | NonceMismatch | NonceGapTooLarge | AccountNotFound
             | UnknownToken | AmountNotPackable | FeeNotPackable | AmountOverflow | InsufficientBalance | FeeTooLow
             | Expired | NotYetValid | AddressMismatch | TargetHasSigningKey | RuleViolation | InvalidProof => 422,
-            AccountMempoolFull => 429,
+            AccountMempoolFull | RateLimited => 429,
             MempoolFull | Unavailable => 503,
             Internal => 500,
         }

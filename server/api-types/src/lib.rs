@@ -6,7 +6,11 @@
 //! are 0x-hex. Errors are one body, [`ApiError`], with a stable snake_case [`ErrorCode`].
 
 mod error;
+mod events;
 mod types;
+mod webhooks;
 
 pub use error::{ApiError, ErrorCode};
+pub use events::*;
 pub use types::*;
+pub use webhooks::*;

@@ -132,7 +132,9 @@ pub struct PriorityOpInfo {
     pub l1: L1Txs,
 }
 
-/// `GET /v1/accounts/{address|id}`: the account as of the last sealed block, and its pending nonce.
+/// `GET /v1/accounts/{address|id}`: the account as of the last sealed block (what the node
+/// has included), its pending nonce, and the same account as of the last block committed and
+/// the last executed (finalized) on L1.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountInfo {
@@ -147,6 +149,25 @@ pub struct AccountInfo {
     /// Hash of the signing key (zero: none set).
     pub pub_key_hash: PubKeyHash,
     /// Balances by token id (nonzero only), decimal strings.
+    pub balances: BTreeMap<TokenId, Amount>,
+    /// As of the last block committed on L1; `null` if the account was created after it.
+    pub committed: Option<AccountView>,
+    /// As of the last block executed on L1 — what a forced exit would pay out; `null` if the
+    /// account was created after it.
+    pub finalized: Option<AccountView>,
+}
+
+/// An account as of one block.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountView {
+    /// The block (0: genesis).
+    pub block: u32,
+    /// Nonce after it.
+    pub nonce: Nonce,
+    /// Signing key hash after it.
+    pub pub_key_hash: PubKeyHash,
+    /// Balances by token id (nonzero only) after it.
     pub balances: BTreeMap<TokenId, Amount>,
 }
 
@@ -340,4 +361,37 @@ pub mod opt_u64_dec {
         let s: Option<String> = Option::deserialize(d)?;
         s.map(|s| zkpay_core::serde_util::parse_u64_decimal(&s).map_err(serde::de::Error::custom)).transpose()
     }
+}
+
+/// The ops a fee can be quoted for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FeeTxType {
+    /// A transfer (4 chunks to an address without an account, 2 otherwise).
+    Transfer,
+    /// A withdrawal to L1 (5 chunks).
+    Withdraw,
+    /// Setting the signing key (6 chunks).
+    ChangePubKey,
+    /// Withdrawing another account's whole balance (5 chunks).
+    ForcedExit,
+}
+
+/// `GET /v1/fee?txType=…&token=…[&to=0x…]`: the smallest fee the node accepts for the op now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FeeQuote {
+    /// The op.
+    pub tx_type: FeeTxType,
+    /// The fee token.
+    pub token: TokenId,
+    /// The fee to sign: `chunks × perChunk`, rounded up to a packable fee.
+    pub fee: Amount,
+    /// The chunks the op takes in a block (what the node pays L1 gas for).
+    pub chunks: usize,
+    /// The node's minimum fee per chunk in this token (`[fees] per_chunk`; 0: free).
+    pub per_chunk: Amount,
+    /// The node accepts this fee for txs it receives until then (unix seconds).
+    #[serde(with = "u64_dec")]
+    pub valid_until: u64,
 }

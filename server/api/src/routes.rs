@@ -1,12 +1,16 @@
 //! The `/v1` routes and the mapping of every failure to an [`ApiError`] response.
 
-use crate::{AccountRef, NodeApi};
+use crate::middleware::RateLimit;
+use crate::{AccountRef, Idempotency, NodeApi};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use zkpay_api_types::{ApiError, ErrorCode, PriorityOpSubmission, SubmitBatch};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use zkpay_api_types::{ApiError, ErrorCode, FeeTxType, Page, PriorityOpSubmission, ReplayRequest, SubmitBatch};
 use zkpay_core::tx::L2Tx;
+use zkpay_core::types::{Address, TokenId};
 
 /// Request limits of the routes.
 #[derive(Clone, Copy, Debug)]
@@ -17,18 +21,71 @@ pub struct ApiLimits {
     pub max_batch_txs: usize,
 }
 
-/// Mount the `/v1` routes of `api` on an actix app (`App::new().configure(|c| configure(c, …))`).
-pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, limits: ApiLimits) {
+/// Everything the routes are configured with.
+#[derive(Clone)]
+pub struct ApiOptions {
+    /// Request limits.
+    pub limits: ApiLimits,
+    /// Origins allowed to call the API from a browser (`*`: any); empty: no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// The per-client rate limit, shared by every HTTP worker (`None`: none).
+    pub rate_limit: Option<Arc<RateLimit>>,
+}
+
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    let base = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::HeaderName::from_static("idempotency-key"),
+            actix_web::http::header::HeaderName::from_static("last-event-id"),
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers(["x-request-id", "retry-after"])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        return base.allow_any_origin();
+    }
+    origins.iter().fold(base, |c, o| c.allowed_origin(o))
+}
+
+/// Mount the `/v1` routes of `api` and `/metrics` on an actix app
+/// (`App::new().configure(|c| configure(c, …))`).
+pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, options: &ApiOptions) {
+    let limits = options.limits;
+    if let Some(r) = &options.rate_limit {
+        cfg.app_data(web::Data::new(r.clone()));
+    }
     cfg.app_data(api)
         .app_data(web::Data::new(limits))
         .app_data(web::PayloadConfig::new(limits.max_body_bytes))
+        .route("/metrics", web::get().to(metrics::<A>))
         .service(
             web::scope("/v1")
+                .wrap(actix_web::middleware::from_fn(crate::middleware::observe))
+                .wrap(actix_web::middleware::Condition::new(
+                    !options.cors_origins.is_empty(),
+                    cors(&options.cors_origins),
+                ))
                 .route("/txs", web::post().to(submit::<A>))
                 .route("/txs/{hash}", web::get().to(tx::<A>))
                 .route("/accounts/{account}", web::get().to(account::<A>))
+                .route("/accounts/{account}/txs", web::get().to(history::<A>))
+                .route("/blocks", web::get().to(blocks::<A>))
                 .route("/blocks/{number}", web::get().to(block::<A>))
+                .route("/blocks/{number}/txs", web::get().to(block_txs::<A>))
+                .route("/priority-ops/by-l1-tx/{hash}", web::get().to(priority_ops_of_l1_tx::<A>))
+                .route("/fee", web::get().to(fee::<A>))
                 .route("/status", web::get().to(status::<A>))
+                .route("/events", web::get().to(crate::events::events::<A>))
+                .route("/events/log", web::get().to(event_log::<A>))
+                .route("/webhooks", web::post().to(webhook_create::<A>))
+                .route("/webhooks", web::get().to(webhook_list::<A>))
+                .route("/webhooks/{id}", web::get().to(webhook_get::<A>))
+                .route("/webhooks/{id}", web::delete().to(webhook_delete::<A>))
+                .route("/webhooks/{id}/deliveries", web::get().to(webhook_deliveries::<A>))
+                .route("/webhooks/{id}/replay", web::post().to(webhook_replay::<A>))
                 .route("/priority-ops/{serial}", web::get().to(priority_op::<A>))
                 .route("/dev/priority-ops", web::post().to(feed_priority::<A>))
                 .route("/prover/lease", web::post().to(prover_lease::<A>))
@@ -38,7 +95,7 @@ pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, li
         .default_service(web::to(not_found));
 }
 
-fn error_response(e: &ApiError) -> HttpResponse {
+pub(crate) fn error_response(e: &ApiError) -> HttpResponse {
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status).json(e)
 }
@@ -106,21 +163,37 @@ fn parse_submission(bytes: &[u8], limits: &ApiLimits) -> Result<(Vec<L2Tx>, bool
     }
 }
 
+/// The `Idempotency-Key` header, if the request has one.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = req.headers().get("idempotency-key") else { return Ok(None) };
+    let key = v.to_str().unwrap_or("");
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "Idempotency-Key: 1 to 255 visible ASCII characters (a UUID, say)",
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
 async fn submit<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
+    req: HttpRequest,
     raw: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
     let result = async {
+        let key = idempotency_key(&req)?;
         let bytes = body(raw, &limits)?;
         let (txs, batch) = parse_submission(&bytes, &limits)?;
-        api.submit(txs, batch, bytes.len()).await
+        let idempotency = key.map(|key| Idempotency { key, body_sha256: Sha256::digest(&bytes).into() });
+        api.submit(txs, batch, bytes.len(), idempotency).await
     }
     .await;
     respond(StatusCode::ACCEPTED, result)
 }
 
-fn parse_hash(s: &str) -> Result<[u8; 32], ApiError> {
+pub(crate) fn parse_hash(s: &str) -> Result<[u8; 32], ApiError> {
     let hex = s.strip_prefix("0x").unwrap_or(s);
     let mut out = [0u8; 32];
     hex::decode_to_slice(hex, &mut out)
@@ -133,7 +206,7 @@ async fn tx<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpRespo
     respond(StatusCode::OK, result)
 }
 
-fn parse_account(s: &str) -> Result<AccountRef, ApiError> {
+pub(crate) fn parse_account(s: &str) -> Result<AccountRef, ApiError> {
     if s.starts_with("0x") {
         return s
             .parse()
@@ -151,13 +224,7 @@ async fn account<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> Http
 }
 
 async fn block<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
-    let result = async {
-        let n: u32 = path
-            .parse()
-            .map_err(|_| ApiError::new(ErrorCode::InvalidPath, format!("{:?} is not a block number", path.as_str())))?;
-        api.block(n).await
-    }
-    .await;
+    let result = async { api.block(block_number(&path)?).await }.await;
     respond(StatusCode::OK, result)
 }
 
@@ -188,6 +255,51 @@ async fn priority_op<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> 
     }
     .await;
     respond(StatusCode::OK, result)
+}
+
+/// The query string as `T` (an unknown or malformed parameter: `invalid_request`).
+pub(crate) fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| ApiError::new(ErrorCode::InvalidRequest, format!("query: {e}")))
+}
+
+/// A page request: `?cursor=…&limit=…`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PageQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// Most items in one page, and the default.
+pub(crate) const MAX_PAGE: usize = 100;
+const DEFAULT_PAGE: usize = 20;
+
+impl PageQuery {
+    pub(crate) fn limit(&self) -> Result<usize, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_PAGE),
+            Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+            Some(n) => Err(ApiError::new(ErrorCode::InvalidRequest, format!("limit {n}: from 1 to {MAX_PAGE}"))),
+        }
+    }
+
+    /// The cursor as a number (the routes' cursors are ids).
+    pub(crate) fn cursor_u64(&self) -> Result<Option<u64>, ApiError> {
+        self.cursor
+            .as_deref()
+            .map(|c| {
+                c.parse().map_err(|_| {
+                    ApiError::new(ErrorCode::InvalidRequest, format!("cursor {c:?} is not one this route gave"))
+                })
+            })
+            .transpose()
+    }
+}
+
+fn id_path(path: &str, what: &str) -> Result<u64, ApiError> {
+    path.parse().map_err(|_| ApiError::new(ErrorCode::InvalidPath, format!("{path:?} is not a {what} id")))
 }
 
 /// The bearer token of a request, if it has one.
@@ -236,6 +348,157 @@ async fn prover_proof<A: NodeApi>(
 ) -> HttpResponse {
     let result = async { api.prover_submit(bearer(&req), json_body(raw, &limits)?).await }.await;
     respond(StatusCode::OK, result.map(|block| serde_json::json!({ "block": block })))
+}
+
+async fn history<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let account = parse_account(&path)?;
+        let q: PageQuery = query(&req)?;
+        let limit = q.limit()?;
+        let items = api.history(account, q.cursor_u64()?, limit).await?;
+        let next_cursor = (items.len() == limit).then(|| items.last().map(|(seq, _)| seq.to_string())).flatten();
+        Ok(Page { data: items.into_iter().map(|(_, t)| t).collect(), next_cursor })
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+async fn blocks<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
+    let result = async {
+        let q: PageQuery = query(&req)?;
+        let limit = q.limit()?;
+        let before = q
+            .cursor_u64()?
+            .map(|c| {
+                u32::try_from(c).map_err(|_| ApiError::new(ErrorCode::InvalidRequest, "cursor: not a block number"))
+            })
+            .transpose()?;
+        let data = api.blocks(before, limit).await?;
+        let next_cursor = match data.last() {
+            Some(b) if data.len() == limit && b.number > 1 => Some(b.number.to_string()),
+            _ => None,
+        };
+        Ok(Page { data, next_cursor })
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+fn block_number(path: &str) -> Result<u32, ApiError> {
+    path.parse().map_err(|_| ApiError::new(ErrorCode::InvalidPath, format!("{path:?} is not a block number")))
+}
+
+async fn block_txs<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
+    let result = async { api.block_txs(block_number(&path)?).await.map(|data| Page { data, next_cursor: None }) }.await;
+    respond(StatusCode::OK, result)
+}
+
+async fn priority_ops_of_l1_tx<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let ops = api.priority_ops_of_l1_tx(parse_hash(&path)?).await?;
+        Ok(Page { data: ops, next_cursor: None })
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+/// `?txType=…&token=…&to=…`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FeeQuery {
+    tx_type: FeeTxType,
+    #[serde(default)]
+    token: TokenId,
+    to: Option<String>,
+}
+
+async fn fee<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
+    let result = async {
+        let q: FeeQuery = query(&req)?;
+        let to = match q.to.as_deref() {
+            Some(t) => Some(t.parse::<Address>().map_err(|_| {
+                ApiError::new(ErrorCode::InvalidRequest, format!("to {t:?} is not a 20-byte 0x-hex address"))
+            })?),
+            None => None,
+        };
+        api.fee_quote(q.tx_type, q.token, to).await
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+async fn event_log<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
+    let result = async {
+        let q: PageQuery = query(&req)?;
+        let (after, limit) = (q.cursor_u64()?.unwrap_or(0), q.limit()?);
+        let data = api.events_after(after, limit).await?;
+        let next_cursor = (data.len() == limit).then(|| data.last().map(|e| e.id.to_string())).flatten();
+        Ok(Page { data, next_cursor })
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+async fn webhook_create<A: NodeApi>(
+    api: web::Data<A>,
+    limits: web::Data<ApiLimits>,
+    req: HttpRequest,
+    raw: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let result = async { api.webhook_create(bearer(&req), json_body(raw, &limits)?).await }.await;
+    respond(StatusCode::CREATED, result)
+}
+
+async fn webhook_list<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
+    let result = api.webhooks(bearer(&req)).await.map(|data| Page { data, next_cursor: None });
+    respond(StatusCode::OK, result)
+}
+
+async fn webhook_get<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let result = async { api.webhook_get(bearer(&req), id_path(&path, "webhook endpoint")?).await }.await;
+    respond(StatusCode::OK, result)
+}
+
+async fn webhook_delete<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let result = async { api.webhook_delete(bearer(&req), id_path(&path, "webhook endpoint")?).await }.await;
+    match result {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(e) => respond::<()>(StatusCode::OK, Err(e)),
+    }
+}
+
+async fn webhook_deliveries<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
+    let result = async {
+        let id = id_path(&path, "webhook endpoint")?;
+        let q: PageQuery = query(&req)?;
+        let (after, limit) = (q.cursor_u64()?.unwrap_or(0), q.limit()?);
+        let data = api.webhook_deliveries(bearer(&req), id, after, limit).await?;
+        let next_cursor = (data.len() == limit).then(|| data.last().map(|d| d.event.to_string())).flatten();
+        Ok(Page { data, next_cursor })
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+async fn webhook_replay<A: NodeApi>(
+    api: web::Data<A>,
+    limits: web::Data<ApiLimits>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    raw: Result<web::Bytes, actix_web::Error>,
+) -> HttpResponse {
+    let result = async {
+        let id = id_path(&path, "webhook endpoint")?;
+        let r: ReplayRequest = json_body(raw, &limits)?;
+        api.webhook_replay(bearer(&req), id, r.event_id).await
+    }
+    .await;
+    respond(StatusCode::ACCEPTED, result)
+}
+
+async fn metrics<A: NodeApi>(api: web::Data<A>) -> HttpResponse {
+    api.refresh_metrics();
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(crate::metrics::render())
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

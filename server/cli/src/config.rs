@@ -83,7 +83,7 @@ where
 }
 
 /// The `ZKPAY_*` variables `zkpay node` reads.
-pub const ENV_VARS: [&str; 13] = [
+pub const ENV_VARS: [&str; 14] = [
     "ZKPAY_DATA_DIR",
     "ZKPAY_LISTEN",
     "ZKPAY_CHAIN_ID",
@@ -97,6 +97,7 @@ pub const ENV_VARS: [&str; 13] = [
     "ZKPAY_L1_OPERATOR_KEY",
     "ZKPAY_PROVER_TOKEN",
     "ZKPAY_PROVER_WORKERS",
+    "ZKPAY_ADMIN_TOKEN",
 ];
 
 fn apply_env(c: &mut NodeConfig, env: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
@@ -143,6 +144,9 @@ fn apply_env(c: &mut NodeConfig, env: impl Fn(&str) -> Option<String>) -> Result
     }
     if let Some(v) = env("ZKPAY_PROVER_WORKERS") {
         c.prover.workers = parse("ZKPAY_PROVER_WORKERS", v)?;
+    }
+    if let Some(v) = env("ZKPAY_ADMIN_TOKEN") {
+        c.api.admin_token = v;
     }
     Ok(())
 }

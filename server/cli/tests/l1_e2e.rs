@@ -15,7 +15,6 @@
 mod e2e;
 
 use alloy::primitives::{Address as EthAddress, U256};
-use alloy::signers::SignerSync;
 use alloy::sol_types::{eip712_domain, SolStruct};
 use e2e::*;
 use zkpay_core::tx::{ChangePubKeyAuth, ForcedExit, L2Tx, PriorityOpData, Transfer, Withdraw};
@@ -109,15 +108,7 @@ async fn happy_path() {
     let ours = eip712::ChangePubKey { pubKeyHash: pkh.0.into(), nonce: 0, accountId: alice_id }
         .eip712_signing_hash(&domain712);
     assert_eq!(digest, ours, "EIP-712 digest");
-    let auth = chain.signer(1).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
-    let cpk = change_pubkey(
-        alice_id,
-        core_address(&alice),
-        &alice_key,
-        MILLI,
-        ChangePubKeyAuth::Eip712 { signature: auth },
-        &domain,
-    );
+    let cpk = change_pubkey_of(&chain, 1, alice_id, &alice_key, MILLI).await;
     let transfer = |to: EthAddress, token: u16, amount: u128, fee: u128, nonce: u32| {
         signed(
             L2Tx::Transfer(Transfer {

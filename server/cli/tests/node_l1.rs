@@ -9,14 +9,13 @@ mod e2e;
 mod node_process;
 
 use alloy::primitives::{Address as EthAddress, U256};
-use alloy::signers::SignerSync;
 use e2e::*;
 use node_process::NodeProcess;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use zkpay_client::types::{BlockStatus, ErrorCode, LeaseRequest, TxStatus};
 use zkpay_client::{Client, ProverClient};
-use zkpay_core::tx::{ChangePubKeyAuth, L2Tx, Transfer, Withdraw};
+use zkpay_core::tx::{L2Tx, Transfer, Withdraw};
 use zkpay_l1::devnet::{DevChain, DEV_TOKEN_ID};
 use zkpay_l1::encode::core_address;
 
@@ -213,17 +212,7 @@ async fn finality() {
 
     // L2: Alice's key (EIP-712 authorized), a token transfer to Bob, and an ETH withdrawal.
     let alice_key = l2_key(0xa1);
-    let pkh = alice_key.public_key().hash();
-    let digest = alice_l1.change_pubkey_digest(pkh.0, 0, alice_id).await.unwrap();
-    let auth = chain.signer(1).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
-    let cpk = change_pubkey(
-        alice_id,
-        core_address(&alice),
-        &alice_key,
-        MILLI,
-        ChangePubKeyAuth::Eip712 { signature: auth },
-        &domain,
-    );
+    let cpk = change_pubkey_of(&chain, 1, alice_id, &alice_key, MILLI).await;
     let transfer = signed(
         L2Tx::Transfer(Transfer {
             account_id: alice_id,
@@ -267,6 +256,15 @@ async fn finality() {
         assert!(info.l1.execute_tx_hash.is_some(), "{info:?}");
         let block = node.block(info.block.unwrap()).await.unwrap();
         assert_eq!(block.status, BlockStatus::Finalized);
+    }
+    // With every tx finalized, the finalized view of each account is its current one.
+    let last_tx_block = node.tx(hashes.last().unwrap()).await.unwrap().block.unwrap();
+    for who in [alice, bob] {
+        let a = node.account(&core_address(&who).to_string()).await.unwrap();
+        let finalized = a.finalized.as_ref().unwrap_or_else(|| panic!("{a:?}"));
+        assert!(finalized.block >= last_tx_block, "{a:?}");
+        assert_eq!((&finalized.balances, finalized.nonce), (&a.balances, a.nonce), "{a:?}");
+        assert!(a.committed.as_ref().is_some_and(|c| c.block >= finalized.block), "{a:?}");
     }
     for serial in 0..3u64 {
         let p = node.priority_op(serial).await.unwrap();
@@ -343,22 +341,6 @@ impl FlakyProxy {
     }
 }
 
-/// A signed ChangePubKey of anvil account `i` (account id `id`), authorized by EIP-712.
-async fn change_pubkey_of(chain: &DevChain, i: usize, id: u32, key: &zkpay_core::eddsa::PrivateKey) -> L2Tx {
-    let pkh = key.public_key().hash();
-    let l1 = chain.client(i).unwrap();
-    let digest = l1.change_pubkey_digest(pkh.0, 0, id).await.unwrap();
-    let auth = chain.signer(i).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
-    change_pubkey(
-        id,
-        core_address(&chain.address(i)),
-        key,
-        0,
-        ChangePubKeyAuth::Eip712 { signature: auth },
-        &chain.domain(),
-    )
-}
-
 fn eth_transfer(
     from: u32,
     to: EthAddress,
@@ -430,7 +412,7 @@ async fn outage_and_crash() {
     assert_eq!(deposit.op.serial_id, 0);
     let alice_id = node.account(&core_address(&alice).to_string()).await.unwrap().id;
     let key = l2_key(0xa2);
-    let cpk = change_pubkey_of(&chain, 1, alice_id, &key).await;
+    let cpk = change_pubkey_of(&chain, 1, alice_id, &key, 0).await;
     let first = node.submit(&cpk).await.unwrap().tx_hashes.remove(0);
     finalized(&node, &first).await;
 

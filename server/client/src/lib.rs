@@ -9,6 +9,9 @@
 //! # Ok(()) }
 //! ```
 
+mod events;
+
+pub use events::{EventStream, EventsRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 pub use zkpay_api_types as types;
@@ -95,6 +98,14 @@ impl Client {
         self.post("/v1/txs", tx).await
     }
 
+    /// Submit one tx under an `Idempotency-Key`: sending the same tx with the same key again
+    /// (after a timeout, say) gets the first answer instead of `duplicate_tx`.
+    pub async fn submit_idempotent(&self, tx: &L2Tx, key: &str) -> Result<SubmitResponse, ClientError> {
+        let resp =
+            self.http.post(format!("{}/v1/txs", self.base)).header("idempotency-key", key).json(tx).send().await?;
+        Self::answer(resp).await
+    }
+
     /// Submit an atomic batch (all in one block, or none).
     pub async fn submit_batch(&self, txs: &[L2Tx]) -> Result<SubmitResponse, ClientError> {
         self.post("/v1/txs", &SubmitBatch { batch: txs.to_vec() }).await
@@ -141,6 +152,73 @@ impl Client {
     /// A deposit or full exit by its priority serial id.
     pub async fn priority_op(&self, serial: u64) -> Result<PriorityOpInfo, ClientError> {
         self.get(&format!("/v1/priority-ops/{serial}")).await
+    }
+
+    /// A page of an account's txs, newest first (`cursor`: a previous page's `nextCursor`).
+    pub async fn history(
+        &self,
+        id_or_address: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<TxInfo>, ClientError> {
+        let cursor = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        self.get(&format!("/v1/accounts/{id_or_address}/txs?limit={limit}{cursor}")).await
+    }
+
+    /// A page of sealed blocks, newest first.
+    pub async fn blocks(&self, cursor: Option<&str>, limit: usize) -> Result<Page<BlockInfo>, ClientError> {
+        let cursor = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        self.get(&format!("/v1/blocks?limit={limit}{cursor}")).await
+    }
+
+    /// A sealed block's txs.
+    pub async fn block_txs(&self, number: u32) -> Result<Vec<TxInfo>, ClientError> {
+        let page: Page<TxInfo> = self.get(&format!("/v1/blocks/{number}/txs")).await?;
+        Ok(page.data)
+    }
+
+    /// The priority ops (deposits, full exits) an L1 transaction queued.
+    pub async fn priority_ops_of_l1_tx(&self, hash: &str) -> Result<Vec<PriorityOpInfo>, ClientError> {
+        let page: Page<PriorityOpInfo> = self.get(&format!("/v1/priority-ops/by-l1-tx/{hash}")).await?;
+        Ok(page.data)
+    }
+
+    /// The node's fee for an op in `token` (`to`: a transfer's recipient).
+    pub async fn fee_quote(&self, tx_type: FeeTxType, token: u16, to: Option<&str>) -> Result<FeeQuote, ClientError> {
+        let kind = match tx_type {
+            FeeTxType::Transfer => "transfer",
+            FeeTxType::Withdraw => "withdraw",
+            FeeTxType::ChangePubKey => "changePubKey",
+            FeeTxType::ForcedExit => "forcedExit",
+        };
+        let to = to.map(|t| format!("&to={t}")).unwrap_or_default();
+        self.get(&format!("/v1/fee?txType={kind}&token={token}{to}")).await
+    }
+
+    /// GET any path (for tools and tests that send what the typed calls cannot).
+    pub async fn get_raw(&self, path: &str) -> Result<serde_json::Value, ClientError> {
+        self.get(path).await
+    }
+
+    /// A page of the stored events after event `after` (oldest first, up to `limit`, 1–100).
+    pub async fn event_log(&self, after: u64, limit: usize) -> Result<Page<Event>, ClientError> {
+        self.get(&format!("/v1/events/log?cursor={after}&limit={limit}")).await
+    }
+
+    /// Open the event stream (`/v1/events`): the stored events after `request.after`, then the
+    /// live ones.
+    pub async fn events(&self, request: &EventsRequest) -> Result<EventStream, ClientError> {
+        let mut r = self.http.get(format!("{}/v1/events{}", self.base, request.query()));
+        if let Some(after) = request.after {
+            r = r.header("last-event-id", after.to_string());
+        }
+        let resp = r.send().await?;
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            let v = Self::answer::<serde_json::Value>(resp).await?;
+            return Err(ClientError::Unexpected { status, body: v.to_string() });
+        }
+        Ok(EventStream::new(resp, request.after))
     }
 }
 

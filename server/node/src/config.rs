@@ -34,6 +34,37 @@ pub struct NodeConfig {
     pub l1: Option<L1Config>,
     /// Proving: in-process workers and the external workers' token.
     pub prover: ProverConfig,
+    /// Webhook deliveries: retries and timeouts.
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered: each failed attempt waits twice as long as the one before, from
+/// `first_retry_ms` up to `max_retry_ms`, until the delivery is `max_age_secs` old.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Wait after the first failed attempt.
+    pub first_retry_ms: u64,
+    /// Longest wait between attempts.
+    pub max_retry_ms: u64,
+    /// Give up on a delivery this long after its event.
+    pub max_age_secs: u64,
+    /// An attempt that has no answer after this fails.
+    pub timeout_ms: u64,
+    /// Attempts in flight at once, over all endpoints.
+    pub concurrency: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            first_retry_ms: 1_000,
+            max_retry_ms: 3_600_000,
+            max_age_secs: 24 * 3600,
+            timeout_ms: 10_000,
+            concurrency: 16,
+        }
+    }
 }
 
 /// The node's L1 connection.
@@ -166,6 +197,16 @@ pub struct ApiConfig {
     pub workers: usize,
     /// Requests waiting for the sequencer before `unavailable` (503).
     pub queue_capacity: usize,
+    /// Bearer token of the admin routes (`/v1/webhooks`); empty: those routes are off.
+    pub admin_token: String,
+    /// Browser origins allowed to call the API (`["*"]`: any); empty: no CORS.
+    pub cors_origins: Vec<String>,
+    /// Requests per second per client address (`rate_limited`, 429); 0: no limit.
+    pub rate_limit_per_sec: u32,
+    /// The burst a client may send above its rate.
+    pub rate_limit_burst: u32,
+    /// Loopback clients (a wallet or explorer on the same machine) are not limited.
+    pub rate_limit_exempt_loopback: bool,
 }
 
 /// The node's fee quote.
@@ -189,6 +230,7 @@ impl Default for NodeConfig {
             dev_feed: false,
             l1: None,
             prover: ProverConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -222,7 +264,16 @@ impl Default for MempoolConfig {
 
 impl Default for ApiConfig {
     fn default() -> Self {
-        ApiConfig { max_body_bytes: 64 << 10, workers: 2, queue_capacity: 8192 }
+        ApiConfig {
+            max_body_bytes: 64 << 10,
+            workers: 2,
+            queue_capacity: 8192,
+            admin_token: String::new(),
+            cors_origins: Vec::new(),
+            rate_limit_per_sec: 100,
+            rate_limit_burst: 200,
+            rate_limit_exempt_loopback: true,
+        }
     }
 }
 

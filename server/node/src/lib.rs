@@ -14,6 +14,8 @@
 //! first, then the sequencer, then the writer after its last write.
 
 pub mod config;
+pub mod events;
+pub mod l1_task;
 pub mod mempool;
 pub mod prover_pool;
 pub mod rules;
@@ -22,6 +24,7 @@ pub mod sequencer;
 pub mod service;
 pub mod shared;
 pub mod watcher;
+pub mod webhooks;
 pub mod witness;
 pub mod writer;
 
@@ -90,6 +93,7 @@ pub struct NodeHandle {
     sequencer: std::thread::JoinHandle<()>,
     writer: std::thread::JoinHandle<Result<(), StorageError>>,
     pipeline: Option<Pipeline>,
+    webhooks: tokio::task::JoinHandle<()>,
 }
 
 /// The L1 pipeline's tasks: stopped before the writer, which then finishes their writes.
@@ -101,6 +105,11 @@ struct Pipeline {
 
 /// The node.
 pub struct Node;
+
+/// Wall-clock unix milliseconds (0 on a clock before 1970).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
 
 fn genesis_state(config: &NodeConfig) -> Result<State, NodeError> {
     let mut state = State::genesis(config.chain.operator)?;
@@ -251,6 +260,10 @@ impl Node {
         shared.l1_enabled = config.l1.is_some();
         let counters = store.l1_counters()?;
         shared.set_l1_counters(counters);
+        if store.exodus()? {
+            shared.set_exodus();
+        }
+        shared.set_last_event_id(store.last_event_id()?);
         if let Some(p) = store.proofs_from(counters.proven + 1)?.last() {
             shared.set_proof_stored(p.block);
         }
@@ -269,7 +282,7 @@ impl Node {
             max_per_account: config.mempool.max_per_account,
             max_nonce_gap: config.mempool.max_nonce_gap,
             max_valid_from_ahead_secs: config.mempool.max_valid_from_ahead_secs,
-            fee_per_chunk,
+            fee_per_chunk: fee_per_chunk.clone(),
         };
         let policy = SealPolicy {
             sizes: sizes.clone(),
@@ -294,6 +307,7 @@ impl Node {
             ),
             None => None,
         };
+        let service_writer = job_tx.clone();
         let sequencer = {
             let shared = shared.clone();
             std::thread::Builder::new()
@@ -311,19 +325,63 @@ impl Node {
             pool: pipeline.as_ref().map(|p| p.pool.clone()),
             token: config.prover.token.clone(),
         };
-        let service =
-            actix_web::web::Data::new(NodeService::new(store.clone(), shared.clone(), cmd_tx, genesis_root, prover));
+        let (webhook_tx, webhook_rx) = tokio::sync::mpsc::unbounded_channel();
+        let dispatcher = webhooks::Dispatcher::new(
+            store.clone(),
+            shared.clone(),
+            service_writer.clone(),
+            config.webhooks.clone(),
+            webhook_rx,
+        )?;
+        let webhooks = tokio::spawn(dispatcher.run());
+        let admin = service::AdminAccess {
+            token: config.api.admin_token.clone(),
+            writer: service_writer,
+            webhooks: webhook_tx,
+            create: tokio::sync::Mutex::new(()),
+        };
+        let service = actix_web::web::Data::new(NodeService::new(
+            store.clone(),
+            shared.clone(),
+            cmd_tx,
+            genesis_root,
+            prover,
+            admin,
+            service::Fees { per_chunk: fee_per_chunk.clone(), tokens: config.chain.tokens.clone() },
+        ));
         let limits =
             ApiLimits { max_body_bytes: config.api.max_body_bytes, max_batch_txs: config.mempool.max_batch_txs };
+        let rate_limit = zkpay_api::RateLimit::new(
+            config.api.rate_limit_per_sec,
+            config.api.rate_limit_burst,
+            config.api.rate_limit_exempt_loopback,
+        );
+        if let Some(r) = rate_limit.clone() {
+            // Addresses back under their rate are forgotten now and then.
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tokio::select! {
+                        _ = cancel.cancelled() => break,
+                        _ = every.tick() => r.shrink(),
+                    }
+                }
+            });
+        }
+        let options = zkpay_api::ApiOptions { limits, cors_origins: config.api.cors_origins.clone(), rate_limit };
         let server = actix_web::HttpServer::new(move || {
-            let service = service.clone();
-            actix_web::App::new().configure(move |c| zkpay_api::configure(c, service, limits))
+            let (service, options) = (service.clone(), options.clone());
+            actix_web::App::new().configure(move |c| zkpay_api::configure(c, service, &options))
         })
         .workers(config.api.workers.max(1))
         .disable_signals()
         .shutdown_timeout(5)
         .bind(config.listen)
-        .map_err(|source| NodeError::Http { addr: config.listen, source })?;
+        .map_err(|source| {
+            cancel.cancel(); // the tasks already started stop, and let go of the store
+            NodeError::Http { addr: config.listen, source }
+        })?;
         let addr = server.addrs().first().copied().unwrap_or(config.listen);
         let server = server.run();
         let server_handle = server.handle();
@@ -344,7 +402,7 @@ impl Node {
             });
         }
         tracing::info!(%addr, chain_id = domain.chain_id, rollup = %domain.rollup, block_sizes = ?sizes, "zkpay node listening");
-        Ok(NodeHandle { addr, shared, server: server_handle, server_task, sequencer, writer, pipeline })
+        Ok(NodeHandle { addr, shared, server: server_handle, server_task, sequencer, writer, pipeline, webhooks })
     }
 
     /// The L1 pipeline: the prover pool with its witness builder and in-process workers, the L1
@@ -480,6 +538,9 @@ impl NodeHandle {
             p.pool.close();
             drop(p.threads);
         }
+        // The dispatcher and the HTTP service hold writer handles: both are gone before the
+        // writer is waited for.
+        let _ = self.webhooks.await;
         let sequencer = tokio::task::spawn_blocking(move || self.sequencer.join()).await;
         let writer = tokio::task::spawn_blocking(move || self.writer.join()).await;
         if !matches!(sequencer, Ok(Ok(()))) {

@@ -7,8 +7,9 @@
 //! (a restart returns them all). A returned proof is verified under the block size's verification
 //! key before it is stored — a bad proof is refused and logged and never reaches L1.
 
+use crate::now_ms;
 use crate::shared::Shared;
-use crate::writer::{Done, Job as WriteJob};
+use crate::writer::{self, Job as WriteJob};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
@@ -37,6 +38,7 @@ struct Lease {
     id: u64,
     worker: String,
     deadline: Instant,
+    since: Instant,
 }
 
 struct Job {
@@ -62,10 +64,6 @@ pub struct ProverPool {
     /// Taken away on shutdown, so the storage writer can finish.
     writer: Mutex<Option<Sender<WriteJob>>>,
     shared: Arc<Shared>,
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl ProverPool {
@@ -144,7 +142,7 @@ impl ProverPool {
             .iter_mut()
             .find(|(_, j)| j.lease.is_none() && !j.submitting && (sizes.is_empty() || sizes.contains(&j.chunks)))?;
         let (block, chunks, witness) = (*block, job.chunks, job.witness.clone());
-        job.lease = Some(Lease { id: next_lease, worker: worker.to_string(), deadline: now + self.lease });
+        job.lease = Some(Lease { id: next_lease, worker: worker.to_string(), deadline: now + self.lease, since: now });
         inner.next_lease += 1;
         drop(inner);
         tracing::info!(block, chunks, worker, lease = next_lease, "proving job leased");
@@ -181,7 +179,7 @@ impl ProverPool {
     /// A worker's proof for its lease: verified, then stored (synced) before this returns. A
     /// proof that does not verify is refused and the job goes back to the queue.
     pub fn submit(&self, lease_id: u64, proof: ProofWords) -> Result<u32, ApiError> {
-        let (block, chunks, worker, public_input) = {
+        let (block, chunks, worker, public_input, since) = {
             let mut inner = self.lock();
             let now = Instant::now();
             let Some((block, job)) =
@@ -194,7 +192,7 @@ impl ProverPool {
                 return Err(expired(lease_id));
             }
             job.submitting = true;
-            (*block, job.chunks, lease.worker, job.witness.public_input)
+            (*block, job.chunks, lease.worker, job.witness.public_input, lease.since)
         };
         let verified = self.vks.get(&chunks).is_some_and(|vk| verify_block_proof(vk, &public_input, &proof));
         if !verified {
@@ -212,33 +210,28 @@ impl ProverPool {
             worker: worker.clone(),
             proven_at: now_ms(),
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let done = Done::Reply(Box::new(move |r| {
-            let _ = tx.send(r);
-        }));
-        let sent = match &*self.writer.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some(w) => w.send(WriteJob { write: Write::Proof(record), done: Some(done) }).is_ok(),
-            None => false,
+        let wait = match &*self.writer.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(w) => writer::durable(w, vec![Write::Proof(record)]),
+            None => None,
         };
-        if !sent {
+        let Some(wait) = wait else {
             self.requeue(block);
             return Err(ApiError::new(ErrorCode::Unavailable, "the node is shutting down"));
-        }
-        match rx.recv() {
-            Ok(Ok(())) => {
+        };
+        match wait.wait_blocking() {
+            Ok(()) => {
                 self.lock().jobs.remove(&block);
                 tracing::info!(block, worker = %worker, "proof verified and stored");
+                zkpay_api::metrics::PIPELINE_SECONDS
+                    .with_label_values(&["prove", chunks.to_string().as_str()])
+                    .observe(since.elapsed().as_secs_f64());
                 self.shared.set_proof_stored(block);
                 self.publish();
                 Ok(block)
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 self.requeue(block);
                 Err(e)
-            }
-            Err(_) => {
-                self.requeue(block);
-                Err(ApiError::new(ErrorCode::Unavailable, "the node stopped before the proof was stored"))
             }
         }
     }

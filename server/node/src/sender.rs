@@ -17,8 +17,10 @@
 //! in the L1 pending balances for their owners to withdraw (`withdrawPendingBalance`, open to
 //! anyone) — the node spends no gas on payouts.
 
+use crate::l1_task::{self, Failure, L1Task};
+use crate::now_ms;
 use crate::shared::Shared;
-use crate::writer::{Done, Job};
+use crate::writer::{self, Job};
 use alloy::primitives::{TxHash, U256};
 use std::collections::BTreeMap;
 use std::sync::mpsc::Sender as JobSender;
@@ -77,10 +79,6 @@ pub struct L1Sender<S: NodeStore> {
     payloads: BTreeMap<u32, L1Payloads>,
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
-}
-
 fn tx_hash(h: &HexHash) -> TxHash {
     TxHash::from(h.0)
 }
@@ -111,38 +109,8 @@ impl<S: NodeStore> L1Sender<S> {
             ),
             _ => {}
         }
-        let cancel = self.shared.cancel.clone();
-        let mut backoff = Duration::from_millis(250);
-        while !cancel.is_cancelled() {
-            let pause = match self.step().await {
-                Ok(busy) => {
-                    backoff = Duration::from_millis(250);
-                    self.shared.clear_l1_error("sender");
-                    if busy {
-                        Duration::from_millis(20)
-                    } else {
-                        self.policy.poll
-                    }
-                }
-                Err(SendError::Stopping) => break,
-                Err(SendError::Halt(reason)) => {
-                    tracing::error!(%reason, "L1 sender halted: nothing more is sent until the operator acts");
-                    self.shared.set_halted(reason);
-                    return;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "L1 sender");
-                    self.shared.set_l1_error("sender", e.to_string());
-                    let b = backoff;
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                    b
-                }
-            };
-            tokio::select! {
-                _ = cancel.cancelled() => break,
-                _ = tokio::time::sleep(pause) => {}
-            }
-        }
+        let shared = self.shared.clone();
+        l1_task::run(&mut self, &shared).await;
         tracing::info!("L1 sender stopped");
     }
 
@@ -370,7 +338,9 @@ impl<S: NodeStore> L1Sender<S> {
                 blocks.push(b);
             }
             tracing::info!(kind = ?record.kind, first = record.first_block, last = record.last_block, tx = %tx_hash(&hash), l1_block = receipt.block, gas_used = receipt.gas_used, "L1 transaction mined");
+            let kind = format!("{:?}", record.kind).to_lowercase();
             self.durable_all(vec![Write::L1Tx(record), Write::L1Progress { counters, blocks }]).await?;
+            zkpay_api::metrics::L1_GAS.with_label_values(&[kind.as_str()]).inc_by(receipt.gas_used);
             self.shared.set_l1_counters(counters);
             return Ok(true);
         }
@@ -415,22 +385,22 @@ impl<S: NodeStore> L1Sender<S> {
     /// Writes through the storage writer, in order, waiting until all are on disk. (Not one
     /// batch: each is safe to repeat, and a restart between them repeats the first.)
     async fn durable_all(&self, writes: Vec<Write>) -> Result<(), SendError> {
-        let n = writes.len();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        for write in writes {
-            let tx = tx.clone();
-            let done = Done::Reply(Box::new(move |r| {
-                let _ = tx.send(r);
-            }));
-            self.writer.send(Job { write, done: Some(done) }).map_err(|_| SendError::Stopping)?;
+        let wait = writer::durable(&self.writer, writes).ok_or(SendError::Stopping)?;
+        wait.wait().await.map_err(|_| SendError::Stopping)
+    }
+}
+
+impl<S: NodeStore> L1Task for L1Sender<S> {
+    const NAME: &'static str = "sender";
+
+    async fn step(&mut self) -> Result<Duration, Failure> {
+        match L1Sender::step(self).await {
+            Ok(true) => Ok(Duration::from_millis(20)),
+            Ok(false) => Ok(self.policy.poll),
+            Err(SendError::Stopping) => Err(Failure::Stopping),
+            Err(SendError::Halt(reason)) => Err(Failure::Halt(reason)),
+            Err(e) => Err(Failure::Retry(e.to_string())),
         }
-        for _ in 0..n {
-            match rx.recv().await {
-                Some(Ok(())) => {}
-                _ => return Err(SendError::Stopping),
-            }
-        }
-        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@
 //! the storage writer in order; replies wait for the synced write.
 
 use crate::mempool::{Entry, Mempool};
+use crate::now_ms;
 use crate::rules::{apply_error, op_chunks, Admission};
 use crate::shared::Shared;
 use crate::writer::{Done, Job};
@@ -98,10 +99,6 @@ pub struct SequencerStart {
     pub next_history_seq: u64,
     /// Batch ids.
     pub next_batch_id: u64,
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 fn op_chunks_estimate(e: &Entry, state: &State) -> usize {
@@ -489,6 +486,9 @@ impl Sequencer {
         self.publish_queues();
         self.open_since = self.has_work().then(Instant::now);
         self.shared.add_seal_time(started.elapsed().as_nanos() as u64, included.len() as u64);
+        zkpay_api::metrics::PIPELINE_SECONDS
+            .with_label_values(&["seal", size.to_string().as_str()])
+            .observe(started.elapsed().as_secs_f64());
         tracing::debug!(block = number, chunks = size, txs = included.len(), "sealed");
         true
     }

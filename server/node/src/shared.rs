@@ -3,9 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
-use zkpay_api_types::{BlockStatus, PipelineStatus};
+use zkpay_api::LiveEvent;
+use zkpay_api_types::{BlockStatus, Event, PipelineStatus};
 use zkpay_core::tx::Domain;
 use zkpay_core::types::{AccountId, Nonce};
 use zkpay_storage::L1Counters;
@@ -42,7 +44,12 @@ pub struct Shared {
     jobs: RwLock<(usize, usize)>,
     halted: RwLock<Option<String>>,
     l1_errors: RwLock<BTreeMap<&'static str, String>>,
+    events: broadcast::Sender<Arc<LiveEvent>>,
+    last_event_id: AtomicU64,
 }
+
+/// Events kept for subscribers that fall behind; one further behind re-reads from storage.
+const EVENT_BUFFER: usize = 16_384;
 
 impl Shared {
     /// Fresh counters; `last_block` is the last block on disk.
@@ -77,6 +84,8 @@ impl Shared {
             exodus: AtomicBool::new(false),
             jobs: RwLock::default(),
             halted: RwLock::default(),
+            events: broadcast::channel(EVENT_BUFFER).0,
+            last_event_id: AtomicU64::new(0),
             l1_errors: RwLock::default(),
         }
     }
@@ -165,6 +174,30 @@ impl Shared {
     /// The task's L1 calls work again.
     pub fn clear_l1_error(&self, task: &'static str) {
         self.l1_errors.write().expect("errors lock").remove(task);
+    }
+
+    /// Events are on disk: tell the subscribers.
+    pub fn publish_events(&self, events: Vec<Event>) {
+        for e in events {
+            self.last_event_id.fetch_max(e.id, Ordering::SeqCst);
+            let _ = self.events.send(Arc::new(LiveEvent::new(e))); // no subscriber: nothing to do
+        }
+    }
+
+    /// The stored events continue here; subscribe before reading the stored ones, so that
+    /// nothing falls between the two.
+    pub fn subscribe_events(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
+        self.events.subscribe()
+    }
+
+    /// The last event on disk (0: none).
+    pub fn last_event_id(&self) -> u64 {
+        self.last_event_id.load(Ordering::SeqCst)
+    }
+
+    /// At start: the last stored event.
+    pub fn set_last_event_id(&self, id: u64) {
+        self.last_event_id.fetch_max(id, Ordering::SeqCst);
     }
 
     /// The pipeline's part of `/v1/status`.

@@ -8,9 +8,10 @@
 //! RPC failure is retried with backoff — the range is never skipped — and a provider that refuses
 //! a large log range gets smaller ones.
 
+use crate::l1_task::{self, Failure, L1Task};
 use crate::sequencer::Command;
 use crate::shared::Shared;
-use crate::writer::{Done, Job};
+use crate::writer::{self, Job};
 use std::sync::mpsc::{Sender, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,33 +71,8 @@ impl Watcher {
     /// Run until the node is cancelled. Never fails: errors are logged, shown in `/v1/status`
     /// and retried with backoff.
     pub async fn run(mut self) {
-        let cancel = self.shared.cancel.clone();
-        let mut backoff = Duration::from_millis(250);
-        while !cancel.is_cancelled() {
-            let pause = match self.step().await {
-                Ok(caught_up) => {
-                    backoff = Duration::from_millis(250);
-                    self.shared.clear_l1_error("watcher");
-                    if caught_up {
-                        self.policy.poll
-                    } else {
-                        Duration::ZERO
-                    }
-                }
-                Err(WatchError::Stopping) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "L1 watcher");
-                    self.shared.set_l1_error("watcher", e.to_string());
-                    let b = backoff;
-                    backoff = (backoff * 2).min(Duration::from_secs(10));
-                    b
-                }
-            };
-            tokio::select! {
-                _ = cancel.cancelled() => break,
-                _ = tokio::time::sleep(pause) => {}
-            }
-        }
+        let shared = self.shared.clone();
+        l1_task::run(&mut self, &shared).await;
         tracing::info!(next_l1_block = self.next_block, "L1 watcher stopped");
     }
 
@@ -106,6 +82,7 @@ impl Watcher {
         self.shared.set_l1_time(time);
         if self.l1.exodus_mode().await? && !self.shared.exodus() {
             tracing::error!("the Rollup is in exodus mode: the node stops sealing and serves reads for `zkpay exit`");
+            self.durable(Write::Exodus).await?;
             self.shared.set_exodus();
         }
         let safe = latest.saturating_sub(self.policy.confirmations);
@@ -171,14 +148,20 @@ impl Watcher {
     }
 
     async fn durable(&self, write: Write) -> Result<(), WatchError> {
-        let (tx, rx) = oneshot::channel();
-        let done = Done::Reply(Box::new(move |r| {
-            let _ = tx.send(r);
-        }));
-        self.writer.send(Job { write, done: Some(done) }).map_err(|_| WatchError::Stopping)?;
-        match rx.await {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(WatchError::Stopping),
+        let wait = writer::durable(&self.writer, vec![write]).ok_or(WatchError::Stopping)?;
+        wait.wait().await.map_err(|_| WatchError::Stopping)
+    }
+}
+
+impl L1Task for Watcher {
+    const NAME: &'static str = "watcher";
+
+    async fn step(&mut self) -> Result<Duration, Failure> {
+        match Watcher::step(self).await {
+            Ok(true) => Ok(self.policy.poll),
+            Ok(false) => Ok(Duration::ZERO),
+            Err(WatchError::Stopping) => Err(Failure::Stopping),
+            Err(e) => Err(Failure::Retry(e.to_string())),
         }
     }
 }

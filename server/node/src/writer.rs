@@ -2,9 +2,12 @@
 //! writes. Whatever is queued when it gets to work goes into one synced write (group commit:
 //! concurrent submits share one fsync), and only then are the waiting requests answered.
 
+use crate::events::EventLog;
+use crate::now_ms;
 use crate::shared::Shared;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::Arc;
+use tokio::sync::oneshot;
 use zkpay_api_types::{ApiError, ErrorCode};
 use zkpay_storage::{NodeStore, Write};
 
@@ -24,6 +27,42 @@ pub struct Job {
     pub done: Option<Done>,
 }
 
+/// A wait for writes handed to the writer: resolves once the last of them (and so, the writer
+/// being in order, all of them) is on disk.
+pub struct Durable(oneshot::Receiver<Result<(), ApiError>>);
+
+impl Durable {
+    /// Wait in async code.
+    pub async fn wait(self) -> Result<(), ApiError> {
+        self.0.await.unwrap_or_else(|_| Err(stopped()))
+    }
+
+    /// Wait on a blocking thread (never from inside the async runtime).
+    pub fn wait_blocking(self) -> Result<(), ApiError> {
+        self.0.blocking_recv().unwrap_or_else(|_| Err(stopped()))
+    }
+}
+
+fn stopped() -> ApiError {
+    ApiError::new(ErrorCode::Unavailable, "the node stopped before the write was stored")
+}
+
+/// Hand `writes` to the writer, in order. Only the last carries a reply: if an earlier one fails,
+/// the writer stops and drops the rest, and the wait ends with an error. `None` when the writer
+/// is gone (the node is stopping) or there is nothing to write.
+pub fn durable(writer: &Sender<Job>, writes: Vec<Write>) -> Option<Durable> {
+    let n = writes.len();
+    let (tx, rx) = oneshot::channel();
+    let mut reply = Some(Done::Reply(Box::new(move |r| {
+        let _ = tx.send(r);
+    })));
+    for (i, write) in writes.into_iter().enumerate() {
+        let done = if i + 1 == n { reply.take() } else { None };
+        writer.send(Job { write, done }).ok()?;
+    }
+    reply.is_none().then_some(Durable(rx))
+}
+
 /// Most jobs in one synced write.
 const MAX_GROUP: usize = 4096;
 
@@ -34,6 +73,7 @@ pub fn run<S: NodeStore>(
     shared: Arc<Shared>,
     jobs: Receiver<Job>,
 ) -> Result<(), zkpay_storage::StorageError> {
+    let mut log = EventLog::open(&*store)?;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -43,8 +83,17 @@ pub fn run<S: NodeStore>(
             }
         }
         // Split without copying: a sealed block's write holds every account it touched.
-        let (writes, dones): (Vec<Write>, Vec<Option<Done>>) = group.into_iter().map(|j| (j.write, j.done)).unzip();
-        let result = store.write(&writes);
+        let (mut writes, dones): (Vec<Write>, Vec<Option<Done>>) = group.into_iter().map(|j| (j.write, j.done)).unzip();
+        // The group's events go into the same batch: on disk exactly when their changes are.
+        let result = log.derive(&*store, &writes, now_ms()).and_then(|events| {
+            if !events.is_empty() {
+                writes.push(Write::Events(events));
+            }
+            store.write(&writes)
+        });
+        if let (Ok(()), Some(Write::Events(events))) = (&result, writes.pop()) {
+            shared.publish_events(events);
+        }
         for done in dones {
             match (done, &result) {
                 (Some(Done::Reply(f)), Ok(())) => f(Ok(())),

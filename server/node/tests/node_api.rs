@@ -73,6 +73,11 @@ async fn a_transfer_is_durable_included_and_restored_after_a_restart() {
     assert_eq!((a.nonce, a.pending_nonce), (2, 2));
     let fee_account = node.client.account("0").await.unwrap();
     assert_eq!(fee_account.balances[&0].0, 1000, "the fee went to the fee account");
+    // No L1 here: nothing is committed or executed, so the L1 views are genesis's.
+    assert_eq!((&a.committed, &a.finalized), (&None, &None), "Alice was created after genesis");
+    let genesis = fee_account.finalized.as_ref().expect("the fee account exists at genesis");
+    assert_eq!((genesis.block, genesis.balances.len()), (0, 0), "{genesis:?}");
+    assert_eq!(fee_account.committed.as_ref(), Some(genesis));
 
     // A tx queued with a nonce gap survives the restart in the mempool.
     let waiting = node.client.submit(&pay(alice, bob.address, 1, 0, 3)).await.unwrap();

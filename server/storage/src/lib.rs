@@ -13,10 +13,11 @@ mod rocks;
 pub use records::*;
 pub use rocks::RocksStore;
 
+use zkpay_api_types::Event;
 use zkpay_core::types::{AccountId, Address};
 
 /// The version of the on-disk layout; a store of another version is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +72,9 @@ pub trait NodeStore: Send + Sync + 'static {
     /// An account by id, as of the last sealed block.
     fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StorageError>;
 
+    /// An account as of block `block` (after it; 0 = genesis): `None` if it did not exist yet.
+    fn account_at(&self, id: AccountId, block: u32) -> Result<Option<AccountRecord>, StorageError>;
+
     /// The id of the account at `address`.
     fn account_id(&self, address: &Address) -> Result<Option<AccountId>, StorageError>;
 
@@ -97,6 +101,33 @@ pub trait NodeStore: Send + Sync + 'static {
 
     /// A block's L1 transactions.
     fn block_l1(&self, number: u32) -> Result<Option<BlockL1Record>, StorageError>;
+
+    /// Up to `limit` events after id `after`, in id order.
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<Event>, StorageError>;
+
+    /// The serial ids of the priority ops that L1 transaction `hash` queued, in order.
+    fn priority_ops_of_l1_tx(&self, hash: &[u8; 32]) -> Result<Vec<u64>, StorageError>;
+
+    /// The submission made with `Idempotency-Key` `key`, if any.
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>, StorageError>;
+
+    /// Every webhook endpoint, by id.
+    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StorageError>;
+
+    /// One delivery.
+    fn delivery(&self, endpoint: u64, event: u64) -> Result<Option<DeliveryRecord>, StorageError>;
+
+    /// Up to `limit` deliveries to `endpoint` of events after `after_event`, in event order.
+    fn deliveries(&self, endpoint: u64, after_event: u64, limit: usize) -> Result<Vec<DeliveryRecord>, StorageError>;
+
+    /// Every pending delivery (read once at start: the dispatcher keeps them in memory).
+    fn pending_deliveries(&self) -> Result<Vec<DeliveryRecord>, StorageError>;
+
+    /// Whether the node saw the Rollup enter exodus mode.
+    fn exodus(&self) -> Result<bool, StorageError>;
+
+    /// The id of the last stored event (0: none yet).
+    fn last_event_id(&self) -> Result<u64, StorageError>;
 
     /// The L1 counters as last stored.
     fn l1_counters(&self) -> Result<L1Counters, StorageError>;

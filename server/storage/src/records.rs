@@ -2,7 +2,7 @@
 //! forms): readable with any tool, and versioned by [`crate::SCHEMA_VERSION`].
 
 use serde::{Deserialize, Serialize};
-use zkpay_api_types::{Rejection, TxStatus};
+use zkpay_api_types::{Event, EventFilter, Rejection, SubmitResponse, TxStatus, WebhookDelivery};
 use zkpay_core::serde_util::{hex_array, hex_vec, u128_dec, u64_dec};
 use zkpay_core::tx::{L2Tx, PriorityOp};
 use zkpay_core::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
@@ -338,6 +338,19 @@ pub enum Write {
     },
     /// The L1 watcher processed every L1 block below this one.
     WatcherProgress(u64),
+    /// The Rollup entered exodus mode (read from L1).
+    Exodus,
+    /// The answer to a submission made with an `Idempotency-Key`.
+    Idempotency(IdempotencyRecord),
+    /// A webhook endpoint, new or changed (its cursor).
+    Webhook(WebhookRecord),
+    /// A webhook endpoint removed, with its deliveries.
+    WebhookRemoved(u64),
+    /// A webhook delivery, new or changed.
+    Delivery(DeliveryRecord),
+    /// Events, with their ids (the next ones after the stored ones), in the same batch as the
+    /// change they tell of.
+    Events(Vec<Event>),
 }
 
 /// A sealed block's writes.
@@ -355,4 +368,43 @@ pub struct SealedBlock {
     pub priority: Vec<PriorityRecord>,
     /// History entries `(account, history seq, tx hash)`.
     pub history: Vec<(AccountId, u64, [u8; 32])>,
+}
+
+/// A merchant's webhook endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebhookRecord {
+    /// Id (the key).
+    pub id: u64,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Which events it gets.
+    pub filter: EventFilter,
+    /// The signing secret, `whsec_<base64>`.
+    pub secret: String,
+    /// Created at (unix ms).
+    #[serde(with = "u64_dec")]
+    pub created_at: u64,
+    /// Events up to this id have been matched against the filter (deliveries made for them).
+    pub cursor: u64,
+}
+
+/// One event's delivery to one endpoint, keyed `(endpoint, event)` (stored as the API shows it).
+pub type DeliveryRecord = WebhookDelivery;
+
+/// A submission made with an `Idempotency-Key`: a retry with the same key and body gets the same
+/// answer; another body under the key is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdempotencyRecord {
+    /// The key (the client's).
+    pub key: String,
+    /// SHA-256 of the request body.
+    #[serde(with = "hex_array")]
+    pub body_sha256: [u8; 32],
+    /// The answer it got.
+    pub response: SubmitResponse,
+    /// When (unix ms).
+    #[serde(with = "u64_dec")]
+    pub created_at: u64,
 }

@@ -7,6 +7,7 @@ use rocksdb::{ColumnFamily, DBRecoveryMode, Direction, IteratorMode, Options, Wr
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
+use zkpay_api_types::Event;
 use zkpay_core::types::{AccountId, Address};
 
 const META: &str = "meta";
@@ -20,8 +21,38 @@ const PRIORITY: &str = "priority";
 const PROOFS: &str = "proofs";
 const L1_TXS: &str = "l1_txs";
 const BLOCK_L1: &str = "block_l1";
-const FAMILIES: [&str; 11] =
-    [META, ACCOUNTS, ADDRESSES, BLOCKS, TXS, HISTORY, MEMPOOL, PRIORITY, PROOFS, L1_TXS, BLOCK_L1];
+/// Every account as each block left it, keyed `id ‖ block`: the account as of any block (the
+/// one last committed or executed on L1) is the entry at or before it.
+const ACCOUNT_VERSIONS: &str = "account_versions";
+/// The event stream, keyed by event id.
+const EVENTS: &str = "events";
+/// Webhook endpoints by id.
+const WEBHOOKS: &str = "webhooks";
+/// Webhook deliveries, keyed `endpoint ‖ event`.
+const DELIVERIES: &str = "deliveries";
+/// Priority ops by the L1 transaction that queued them: `hash ‖ serial` → nothing.
+const PRIORITY_BY_L1_TX: &str = "priority_by_l1_tx";
+/// Submissions made with an `Idempotency-Key`, by key.
+const IDEMPOTENCY: &str = "idempotency";
+const FAMILIES: [&str; 17] = [
+    META,
+    ACCOUNTS,
+    ADDRESSES,
+    BLOCKS,
+    TXS,
+    HISTORY,
+    MEMPOOL,
+    PRIORITY,
+    PROOFS,
+    L1_TXS,
+    BLOCK_L1,
+    ACCOUNT_VERSIONS,
+    EVENTS,
+    WEBHOOKS,
+    DELIVERIES,
+    PRIORITY_BY_L1_TX,
+    IDEMPOTENCY,
+];
 
 const KEY_CHAIN: &[u8] = b"chain";
 const KEY_LAST_BLOCK: &[u8] = b"last_block";
@@ -30,6 +61,7 @@ const KEY_NEXT_HISTORY: &[u8] = b"next_history_seq";
 const KEY_NEXT_BATCH: &[u8] = b"next_batch_id";
 const KEY_L1_COUNTERS: &[u8] = b"l1_counters";
 const KEY_WATCHER: &[u8] = b"watcher_next_l1_block";
+const KEY_EXODUS: &[u8] = b"exodus";
 
 /// The node's RocksDB store.
 pub struct RocksStore {
@@ -58,6 +90,27 @@ fn history_key(account: AccountId, seq: u64) -> [u8; 12] {
     let mut k = [0u8; 12];
     k[..4].copy_from_slice(&account.to_be_bytes());
     k[4..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn l1_tx_key(hash: &[u8; 32], serial: u64) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(hash);
+    k[32..].copy_from_slice(&serial.to_be_bytes());
+    k
+}
+
+fn delivery_key(endpoint: u64, event: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&endpoint.to_be_bytes());
+    k[8..].copy_from_slice(&event.to_be_bytes());
+    k
+}
+
+fn version_key(account: AccountId, block: u32) -> [u8; 8] {
+    let mut k = [0u8; 8];
+    k[..4].copy_from_slice(&account.to_be_bytes());
+    k[4..].copy_from_slice(&block.to_be_bytes());
     k
 }
 
@@ -111,8 +164,11 @@ impl RocksStore {
         Ok(())
     }
 
-    fn put_account(&self, batch: &mut WriteBatch, a: &AccountRecord) {
-        batch.put_cf(self.cf(ACCOUNTS), a.id.to_be_bytes(), encode(a));
+    /// The account as block `block` left it (0: genesis).
+    fn put_account(&self, batch: &mut WriteBatch, a: &AccountRecord, block: u32) {
+        let bytes = encode(a);
+        batch.put_cf(self.cf(ACCOUNT_VERSIONS), version_key(a.id, block), &bytes);
+        batch.put_cf(self.cf(ACCOUNTS), a.id.to_be_bytes(), bytes);
         batch.put_cf(self.cf(ADDRESSES), a.address.0, a.id.to_be_bytes());
     }
 }
@@ -136,7 +192,7 @@ impl NodeStore for RocksStore {
         batch.put_cf(self.cf(META), KEY_CHAIN, encode(meta));
         batch.put_cf(self.cf(META), KEY_LAST_BLOCK, 0u64.to_be_bytes());
         for a in genesis {
-            self.put_account(&mut batch, a);
+            self.put_account(&mut batch, a, 0);
         }
         self.synced(batch)
     }
@@ -194,7 +250,7 @@ impl NodeStore for RocksStore {
                     let b = &sealed.block;
                     batch.put_cf(self.cf(BLOCKS), b.number.to_be_bytes(), encode(b));
                     for a in &sealed.accounts {
-                        self.put_account(&mut batch, a);
+                        self.put_account(&mut batch, a, b.number);
                     }
                     for t in sealed.included.iter().chain(&sealed.rejected) {
                         batch.put_cf(self.cf(TXS), t.hash.0, encode(t));
@@ -211,11 +267,29 @@ impl NodeStore for RocksStore {
                 }
                 Write::Priority(p) => {
                     batch.put_cf(self.cf(PRIORITY), p.op.serial_id.to_be_bytes(), encode(p));
+                    batch.put_cf(self.cf(PRIORITY_BY_L1_TX), l1_tx_key(&p.l1_tx_hash.0, p.op.serial_id), []);
                 }
                 Write::Reject(records) => {
                     for t in records {
                         batch.put_cf(self.cf(TXS), t.hash.0, encode(t));
                         batch.delete_cf(self.cf(MEMPOOL), t.seq.to_be_bytes());
+                    }
+                }
+                Write::Exodus => batch.put_cf(self.cf(META), KEY_EXODUS, [1u8]),
+                Write::Idempotency(r) => batch.put_cf(self.cf(IDEMPOTENCY), r.key.as_bytes(), encode(r)),
+                Write::Webhook(w) => batch.put_cf(self.cf(WEBHOOKS), w.id.to_be_bytes(), encode(w)),
+                Write::WebhookRemoved(id) => {
+                    batch.delete_cf(self.cf(WEBHOOKS), id.to_be_bytes());
+                    batch.delete_range_cf(
+                        self.cf(DELIVERIES),
+                        delivery_key(*id, 0),
+                        delivery_key(id.saturating_add(1), 0),
+                    );
+                }
+                Write::Delivery(d) => batch.put_cf(self.cf(DELIVERIES), delivery_key(d.endpoint, d.event), encode(d)),
+                Write::Events(events) => {
+                    for e in events {
+                        batch.put_cf(self.cf(EVENTS), e.id.to_be_bytes(), encode(e));
                     }
                 }
                 Write::Proof(p) => batch.put_cf(self.cf(PROOFS), p.block.to_be_bytes(), encode(p)),
@@ -251,6 +325,22 @@ impl NodeStore for RocksStore {
 
     fn account(&self, id: AccountId) -> Result<Option<AccountRecord>, StorageError> {
         self.get_json(ACCOUNTS, &id.to_be_bytes())
+    }
+
+    fn account_at(&self, id: AccountId, block: u32) -> Result<Option<AccountRecord>, StorageError> {
+        let key = version_key(id, block);
+        let mut it = self.db.iterator_cf(self.cf(ACCOUNT_VERSIONS), IteratorMode::From(&key, Direction::Reverse));
+        match it.next() {
+            Some(item) => {
+                let (k, v) = item?;
+                if k.len() == 8 && k[..4] == id.to_be_bytes() {
+                    Ok(Some(decode(ACCOUNT_VERSIONS, &k, &v)?))
+                } else {
+                    Ok(None) // another account's: this one did not exist yet
+                }
+            }
+            None => Ok(None),
+        }
     }
 
     fn account_id(&self, address: &Address) -> Result<Option<AccountId>, StorageError> {
@@ -309,6 +399,76 @@ impl NodeStore for RocksStore {
                 decode(L1_TXS, &k, &v).map(Some)
             }
             None => Ok(None),
+        }
+    }
+
+    fn events_after(&self, after: u64, limit: usize) -> Result<Vec<Event>, StorageError> {
+        let start = after.saturating_add(1).to_be_bytes();
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(EVENTS), IteratorMode::From(&start, Direction::Forward)).take(limit) {
+            let (k, v) = item?;
+            out.push(decode(EVENTS, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn priority_ops_of_l1_tx(&self, hash: &[u8; 32]) -> Result<Vec<u64>, StorageError> {
+        let start = l1_tx_key(hash, 0);
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(PRIORITY_BY_L1_TX), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, _) = item?;
+            if k.len() != 40 || k[..32] != hash[..] {
+                break;
+            }
+            let serial: [u8; 8] = k[32..].try_into().map_err(|_| corrupt(PRIORITY_BY_L1_TX, &k, "key".into()))?;
+            out.push(u64::from_be_bytes(serial));
+        }
+        Ok(out)
+    }
+
+    fn idempotency(&self, key: &str) -> Result<Option<IdempotencyRecord>, StorageError> {
+        self.get_json(IDEMPOTENCY, key.as_bytes())
+    }
+
+    fn webhooks(&self) -> Result<Vec<WebhookRecord>, StorageError> {
+        self.scan(WEBHOOKS)
+    }
+
+    fn delivery(&self, endpoint: u64, event: u64) -> Result<Option<DeliveryRecord>, StorageError> {
+        self.get_json(DELIVERIES, &delivery_key(endpoint, event))
+    }
+
+    fn deliveries(&self, endpoint: u64, after_event: u64, limit: usize) -> Result<Vec<DeliveryRecord>, StorageError> {
+        let start = delivery_key(endpoint, after_event.saturating_add(1));
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(DELIVERIES), IteratorMode::From(&start, Direction::Forward)) {
+            let (k, v) = item?;
+            if out.len() == limit || k.len() != 16 || k[..8] != endpoint.to_be_bytes() {
+                break;
+            }
+            out.push(decode(DELIVERIES, &k, &v)?);
+        }
+        Ok(out)
+    }
+
+    fn pending_deliveries(&self) -> Result<Vec<DeliveryRecord>, StorageError> {
+        let all: Vec<DeliveryRecord> = self.scan(DELIVERIES)?;
+        Ok(all.into_iter().filter(|d| d.state == zkpay_api_types::DeliveryState::Pending).collect())
+    }
+
+    fn exodus(&self) -> Result<bool, StorageError> {
+        Ok(self.db.get_pinned_cf(self.cf(META), KEY_EXODUS)?.is_some())
+    }
+
+    fn last_event_id(&self) -> Result<u64, StorageError> {
+        match self.db.iterator_cf(self.cf(EVENTS), IteratorMode::End).next() {
+            Some(item) => {
+                let (k, _) = item?;
+                let id: [u8; 8] =
+                    k.as_ref().try_into().map_err(|_| corrupt(EVENTS, &k, "the key is not 8 bytes".into()))?;
+                Ok(u64::from_be_bytes(id))
+            }
+            None => Ok(0),
         }
     }
 
@@ -399,5 +559,68 @@ mod tests {
         // A record changed under the same nonce replaces it.
         store.write(&[Write::L1Tx(l1_tx(8, L1TxState::Failed { hash: None, reason: "x".into() }))]).unwrap();
         assert!(matches!(store.last_l1_tx().unwrap().unwrap().state, L1TxState::Failed { .. }));
+    }
+
+    fn account(id: AccountId, nonce: u32, eth: u128) -> AccountRecord {
+        AccountRecord {
+            id,
+            nonce,
+            pub_key_hash: zkpay_core::types::PubKeyHash([0; 20]),
+            address: Address([id as u8 + 1; 20]),
+            balances: vec![Balance { token: 0, amount: eth }],
+        }
+    }
+
+    fn seal(number: u32, accounts: Vec<AccountRecord>) -> Write {
+        let block = BlockRecord {
+            number,
+            chunks: 8,
+            timestamp: 1,
+            fee_account: 0,
+            old_root: [0; 32],
+            new_root: [0; 32],
+            commitment: [0; 32],
+            pubdata: vec![],
+            txs: vec![],
+            priority_ops: vec![],
+        };
+        Write::Seal(Box::new(SealedBlock {
+            block,
+            accounts,
+            included: vec![],
+            rejected: vec![],
+            priority: vec![],
+            history: vec![],
+        }))
+    }
+
+    #[test]
+    fn an_account_reads_back_as_each_block_left_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = RocksStore::open(dir.path()).unwrap();
+        let meta = ChainMeta {
+            schema_version: SCHEMA_VERSION,
+            chain_id: 1,
+            rollup: Address([9; 20]),
+            operator: Address([1; 20]),
+            genesis_root: [0; 32],
+            tokens: vec![],
+        };
+        store.init(&meta, &[account(0, 0, 0)]).unwrap();
+        // Account 1 appears in block 2 and changes in block 4; account 2 appears in block 3.
+        store.write(&[seal(1, vec![account(0, 0, 5)])]).unwrap();
+        store.write(&[seal(2, vec![account(1, 0, 100)])]).unwrap();
+        store.write(&[seal(3, vec![account(2, 0, 7)])]).unwrap();
+        store.write(&[seal(4, vec![account(1, 1, 60)])]).unwrap();
+        assert_eq!(store.account_at(1, 0).unwrap(), None, "not yet created at genesis");
+        assert_eq!(store.account_at(1, 1).unwrap(), None, "not yet created in block 1");
+        assert_eq!(store.account_at(1, 2).unwrap(), Some(account(1, 0, 100)));
+        assert_eq!(store.account_at(1, 3).unwrap(), Some(account(1, 0, 100)), "unchanged by block 3");
+        assert_eq!(store.account_at(1, 4).unwrap(), Some(account(1, 1, 60)));
+        assert_eq!(store.account_at(1, 99).unwrap(), store.account(1).unwrap(), "the latest is the current one");
+        assert_eq!(store.account_at(0, 0).unwrap(), Some(account(0, 0, 0)), "genesis");
+        assert_eq!(store.account_at(0, 3).unwrap(), Some(account(0, 0, 5)));
+        assert_eq!(store.account_at(2, 2).unwrap(), None, "not account 1's version");
+        assert_eq!(store.account_at(7, 4).unwrap(), None, "never existed");
     }
 }

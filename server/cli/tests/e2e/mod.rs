@@ -4,11 +4,14 @@
 #![allow(dead_code)]
 
 use alloy::primitives::U256;
+use alloy::signers::SignerSync;
 use std::sync::Arc;
 use zkpay_circuit::bellman_ce::groth16::Parameters;
 use zkpay_circuit::Engine;
 use zkpay_core::block::Block;
-use zkpay_l1::encode::proof_words;
+use zkpay_core::tx::{ChangePubKeyAuth, L2Tx};
+use zkpay_l1::devnet::DevChain;
+use zkpay_l1::encode::{core_address, proof_words};
 use zkpay_prover::KeyStore;
 pub use zkpay_test_utils::{change_pubkey, l2_key, nosig, signed, ALWAYS, ETHER};
 
@@ -29,4 +32,26 @@ pub fn prove_all(blocks: &[Block]) -> Vec<[U256; 8]> {
 /// Where the dev keys are cached (the `zkpay` child processes get it as `ZKPAY_DEV_KEYS_CACHE`).
 pub fn keys_cache() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zkpay-dev-keys")
+}
+
+/// A signed ChangePubKey of anvil account `i` (account id `id`, its first, nonce 0), authorized
+/// by an EIP-712 signature over the digest the Rollup itself computes.
+pub async fn change_pubkey_of(
+    chain: &DevChain,
+    i: usize,
+    id: u32,
+    key: &zkpay_core::eddsa::PrivateKey,
+    fee: u128,
+) -> L2Tx {
+    let pkh = key.public_key().hash();
+    let digest = chain.client(i).unwrap().change_pubkey_digest(pkh.0, 0, id).await.unwrap();
+    let auth = chain.signer(i).sign_hash_sync(&digest).unwrap().as_bytes().to_vec();
+    change_pubkey(
+        id,
+        core_address(&chain.address(i)),
+        key,
+        fee,
+        ChangePubKeyAuth::Eip712 { signature: auth },
+        &chain.domain(),
+    )
 }
