@@ -430,7 +430,14 @@ impl<W: Write> Write for HashingWriter<W> {
 /// Write `path` through a temporary file and a rename, so a crash never leaves a half-written key
 /// under the real name. Returns the sha256 of what was written.
 fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<[u8; 32], KeyError> {
-    let tmp = path.with_extension("tmp");
+    // A temporary name of this writer's own: two writers of the same key (two tests generating
+    // the dev keys at once) must not truncate or rename each other's file. The last rename wins,
+    // and each one puts a complete file in place.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(format!(".{}.{n}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
     let file = File::create(&tmp).map_err(io_err(&tmp))?;
     let mut w = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
     write(&mut w).map_err(io_err(&tmp))?;

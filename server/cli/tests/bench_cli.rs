@@ -185,3 +185,25 @@ fn bench_node_json_reports_rates_and_latencies() {
     assert_eq!(figures["transfers"], figures["clients"] * 6.0, "clients × max(300 × 0.02, 5)");
     assert_eq!(figures["clients"], 48.0);
 }
+
+#[test]
+fn bench_api_json_reports_gets_fan_out_and_webhooks() {
+    let out = zkpay(&["bench", "api", "--json", "--scale", "0.05"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let mut figures = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["suite"], "api");
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
+    }
+    for name in ["get_account_per_second", "get_account_p99_ms", "webhook_deliveries_per_second"] {
+        let v = figures.get(name).unwrap_or_else(|| panic!("missing {name} in {figures:?}"));
+        assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
+    }
+    // An event can reach a subscriber within the millisecond it was stamped: ≥ 0, not > 0.
+    let p99 = figures["sse_event_latency_p99_ms"];
+    assert!(p99.is_finite() && p99 >= figures["sse_event_latency_p50_ms"], "{figures:?}");
+    assert_eq!(figures["sse_subscribers"], 50.0, "1000 × 0.05");
+    assert_eq!(figures["sse_events_delivered"], 50.0 * 20.0, "every subscriber got every event");
+    assert_eq!(figures["webhook_deliveries"], 25.0, "500 × 0.05");
+}

@@ -37,6 +37,8 @@ pub struct KeyStore {
     committed: PathBuf,
     cache: PathBuf,
     loaded: Arc<Mutex<HashMap<String, Arc<Parameters<Engine>>>>>,
+    /// Held while a key is read or generated.
+    loading: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for KeyStore {
@@ -48,7 +50,7 @@ impl std::fmt::Debug for KeyStore {
 impl KeyStore {
     /// A store over `committed` (the keys directory) with regenerated keys cached in `cache`.
     pub fn new(committed: impl Into<PathBuf>, cache: impl Into<PathBuf>) -> KeyStore {
-        KeyStore { committed: committed.into(), cache: cache.into(), loaded: Arc::default() }
+        KeyStore { committed: committed.into(), cache: cache.into(), loaded: Arc::default(), loading: Arc::default() }
     }
 
     /// The keys directory.
@@ -94,6 +96,11 @@ impl KeyStore {
         name: &str,
         blank: impl Fn() -> C,
     ) -> Result<Arc<Parameters<Engine>>, KeyStoreError> {
+        if let Some(p) = self.loaded.lock().expect("key store lock").get(name) {
+            return Ok(p.clone());
+        }
+        // One load or generation at a time (generating takes minutes: not twice at once).
+        let _one = self.loading.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(p) = self.loaded.lock().expect("key store lock").get(name) {
             return Ok(p.clone());
         }

@@ -1,6 +1,7 @@
 //! `zkpay bench …`: benchmarks that measure our code against reference implementations in the same
 //! run, so the ratios hold on a noisy 2-core machine. Figures go to `docs/benchmarks.md`.
 
+mod api;
 mod circuit;
 mod eddsa_bench;
 mod l1_gas;
@@ -43,6 +44,8 @@ enum Suite {
     L1Gas,
     /// The node over HTTP: transfers accepted per second (durable), latency, sealed per second.
     Node,
+    /// The merchant API: GET requests per second, SSE fan-out latency, webhook deliveries per second.
+    Api,
     /// The node's L1 pipeline on anvil with real proofs: time to finality, proving throughput
     /// with 1 and 2 workers.
     Pipeline,
@@ -67,6 +70,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::L1Gas => "l1-gas",
         Suite::Node => "node",
         Suite::Pipeline => "pipeline",
+        Suite::Api => "api",
         Suite::ProveBlock8Child => return circuit::prove_block8_child(&args.keys_dir, args.scale),
     });
     match args.suite {
@@ -76,6 +80,7 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::L1Gas => l1_gas::run(&mut report)?,
         Suite::Node => node::run(&mut report, args.scale)?,
         Suite::Pipeline => pipeline::run(&mut report, args.scale)?,
+        Suite::Api => api::run(&mut report, args.scale)?,
         Suite::ProveBlock8Child => {}
     }
     report.print(args.json);

@@ -18,24 +18,24 @@ use zkpay_node::{Node, NodeConfig};
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
 
-fn address(i: u32) -> Address {
+pub(super) fn address(i: u32) -> Address {
     let mut a = [0x42u8; 20];
     a[..4].copy_from_slice(&(i + 1).to_be_bytes());
     Address(a)
 }
 
-fn key(i: u32) -> PrivateKey {
+pub(super) fn key(i: u32) -> PrivateKey {
     let mut k = [7u8; 32];
     k[..4].copy_from_slice(&i.to_be_bytes());
     PrivateKey::from_bytes(k)
 }
 
-fn signed(mut tx: L2Tx, key: &PrivateKey, domain: &Domain) -> Result<L2Tx, String> {
+pub(super) fn signed(mut tx: L2Tx, key: &PrivateKey, domain: &Domain) -> Result<L2Tx, String> {
     tx.sign(key, domain).map_err(|e| e.to_string())?;
     Ok(tx)
 }
 
-async fn wait_for(what: &str, timeout: Duration, mut f: impl AsyncFnMut() -> bool) -> Result<(), String> {
+pub(super) async fn wait_for(what: &str, timeout: Duration, mut f: impl AsyncFnMut() -> bool) -> Result<(), String> {
     let start = Instant::now();
     while start.elapsed() < timeout {
         if f().await {
@@ -46,7 +46,7 @@ async fn wait_for(what: &str, timeout: Duration, mut f: impl AsyncFnMut() -> boo
     Err(format!("timed out waiting for {what}"))
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -67,28 +67,9 @@ fn raw_rocksdb_synced_writes(n: usize, size: usize) -> Result<f64, String> {
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
-/// Run the suite.
-pub fn run(report: &mut Report, scale: f64) -> Result<(), String> {
-    crate::runtime()?.block_on(measure(report, scale))
-}
-
-async fn measure(report: &mut Report, scale: f64) -> Result<(), String> {
-    let accounts: u32 = 48;
-    let per_account = ((300.0 * scale) as u32).max(5);
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut config = NodeConfig {
-        data_dir: dir.path().join("db"),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        dev_feed: true,
-        ..Default::default()
-    };
-    config.blocks.keys_dir = zkpay_cli::paths::committed_keys_dir();
-    config.mempool.max_per_account = 64;
-    let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
-    let node = Node::spawn(config).await.map_err(|e| e.to_string())?;
-    let client = Client::new(&format!("http://{}", node.addr())).map_err(|e| e.to_string())?;
-
-    // Fund the accounts and set their keys.
+/// Deposit 1000 ETH to each of `accounts` addresses through the dev feed and set their keys;
+/// their account ids, once every key is in a block.
+pub(super) async fn fund(client: &Client, domain: &Domain, accounts: u32) -> Result<Vec<u32>, String> {
     for i in 0..accounts {
         let op = PriorityOp {
             serial_id: i as u64,
@@ -118,6 +99,31 @@ async fn measure(report: &mut Report, scale: f64) -> Result<(), String> {
         ids.push(id);
     }
     wait_for("keys", Duration::from_secs(60), async || client.status().await.is_ok_and(|s| s.mempool_txs == 0)).await?;
+    Ok(ids)
+}
+
+/// Run the suite.
+pub fn run(report: &mut Report, scale: f64) -> Result<(), String> {
+    crate::runtime()?.block_on(measure(report, scale))
+}
+
+async fn measure(report: &mut Report, scale: f64) -> Result<(), String> {
+    let accounts: u32 = 48;
+    let per_account = ((300.0 * scale) as u32).max(5);
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut config = NodeConfig {
+        data_dir: dir.path().join("db"),
+        listen: "127.0.0.1:0".parse().expect("address"),
+        dev_feed: true,
+        ..Default::default()
+    };
+    config.blocks.keys_dir = zkpay_cli::paths::committed_keys_dir();
+    config.mempool.max_per_account = 64;
+    let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
+    let node = Node::spawn(config).await.map_err(|e| e.to_string())?;
+    let client = Client::new(&format!("http://{}", node.addr())).map_err(|e| e.to_string())?;
+
+    let ids = fund(&client, &domain, accounts).await?;
     let blocks_before = node.sealed_blocks();
     let seal_before = node.seal_time();
 
