@@ -190,12 +190,17 @@ impl<S: NodeStore> Dispatcher<S> {
         Ok(true)
     }
 
-    /// POST one delivery.
-    fn attempt(&self, d: DeliveryRecord, set: &mut JoinSet<Outcome>) -> Result<(), StorageError> {
-        let Some(ep) = self.endpoints.get(&d.endpoint).cloned() else { return Ok(()) };
+    /// POST one delivery; `false` when there is nothing to send (its endpoint or event is gone).
+    fn attempt(&self, d: DeliveryRecord, set: &mut JoinSet<Outcome>) -> Result<bool, StorageError> {
+        let Some(ep) = self.endpoints.get(&d.endpoint).cloned() else { return Ok(false) };
         let Some(event) = self.store.events_after(d.event.saturating_sub(1), 1)?.into_iter().find(|e| e.id == d.event)
         else {
-            return Ok(());
+            tracing::error!(
+                endpoint = d.endpoint,
+                event = d.event,
+                "webhooks: a pending delivery's event is not stored"
+            );
+            return Ok(false);
         };
         let http = self.http.clone();
         set.spawn(async move {
@@ -235,7 +240,7 @@ impl<S: NodeStore> Dispatcher<S> {
             };
             Outcome { delivery: d, attempt, ok }
         });
-        Ok(())
+        Ok(true)
     }
 
     /// The delivery after an attempt.
@@ -284,10 +289,18 @@ impl<S: NodeStore> Dispatcher<S> {
                 }
                 self.due.remove(&key);
                 let Some(d) = self.pending.remove(&(endpoint, event)) else { continue };
-                if let Err(e) = self.attempt(d, &mut flying) {
-                    tracing::error!(error = %e, "webhooks: reading an event failed");
-                } else {
-                    in_flight.insert((endpoint, event));
+                match self.attempt(d.clone(), &mut flying) {
+                    Ok(true) => {
+                        in_flight.insert((endpoint, event));
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        // Storage could not be read: try again a little later.
+                        tracing::error!(error = %e, "webhooks: reading an event failed");
+                        let mut d = d;
+                        d.next_attempt_at = now_ms() + backoff(&self.policy, 1).as_millis() as u64;
+                        self.schedule(d);
+                    }
                 }
             }
             let next = self.due.first().map(|(at, _, _)| *at);

@@ -6,14 +6,6 @@ mod common;
 
 use common::*;
 use zkpay_api_types::{ErrorCode, FeeTxType, TxStatus};
-use zkpay_client::ClientError;
-
-fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>, code: ErrorCode) {
-    match r {
-        Err(ClientError::Api(e)) => assert_eq!(e.code, code, "{e}"),
-        other => panic!("expected {code:?}, got {other:?}"),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_blocks_priority_ops_and_fees() {
@@ -42,10 +34,10 @@ async fn history_blocks_priority_ops_and_fees() {
     let eth = client.fee_quote(FeeTxType::Withdraw, 0, None).await.unwrap();
     assert_eq!((eth.chunks, eth.fee.0), (5, 0), "ETH is free on this node");
     assert!(to_bob.valid_until > 0);
-    refused(client.fee_quote(FeeTxType::Transfer, 1, None).await, ErrorCode::InvalidRequest);
-    refused(client.fee_quote(FeeTxType::Withdraw, 77, None).await, ErrorCode::UnknownToken);
-    refused(client.get_raw("/v1/fee?txType=teleport&token=0").await, ErrorCode::InvalidRequest);
-    refused(client.get_raw("/v1/fee?txType=withdraw&token=0&to=0x12").await, ErrorCode::InvalidRequest);
+    refused_with(client.fee_quote(FeeTxType::Transfer, 1, None).await, ErrorCode::InvalidRequest);
+    refused_with(client.fee_quote(FeeTxType::Withdraw, 77, None).await, ErrorCode::UnknownToken);
+    refused_with(client.get_raw("/v1/fee?txType=teleport&token=0").await, ErrorCode::InvalidRequest);
+    refused_with(client.get_raw("/v1/fee?txType=withdraw&token=0&to=0x12").await, ErrorCode::InvalidRequest);
 
     // Five payments at the quoted fee; one below it is refused.
     let pay = |nonce: u32, fee: u128| {
@@ -55,7 +47,7 @@ async fn history_blocks_priority_ops_and_fees() {
             &domain(),
         )
     };
-    refused(client.submit(&pay(1, 2045)).await, ErrorCode::FeeTooLow);
+    refused_with(client.submit(&pay(1, 2045)).await, ErrorCode::FeeTooLow);
     let mut hashes = Vec::new();
     for nonce in 1..=5 {
         hashes.push(client.submit(&pay(nonce, to_bob.fee.0)).await.unwrap().tx_hashes.remove(0));
@@ -67,10 +59,10 @@ async fn history_blocks_priority_ops_and_fees() {
     let first = client.submit_idempotent(&keyed, "order-42").await.unwrap();
     let again = client.submit_idempotent(&keyed, "order-42").await.unwrap();
     assert_eq!(first, again, "the first answer, not duplicate_tx");
-    refused(client.submit(&keyed).await, ErrorCode::DuplicateTx);
-    refused(client.submit_idempotent(&pay(7, to_bob.fee.0), "order-42").await, ErrorCode::IdempotencyConflict);
-    refused(client.submit_idempotent(&pay(7, to_bob.fee.0), &"k".repeat(256)).await, ErrorCode::InvalidRequest);
-    refused(client.submit_idempotent(&pay(7, to_bob.fee.0), "").await, ErrorCode::InvalidRequest);
+    refused_with(client.submit(&keyed).await, ErrorCode::DuplicateTx);
+    refused_with(client.submit_idempotent(&pay(7, to_bob.fee.0), "order-42").await, ErrorCode::IdempotencyConflict);
+    refused_with(client.submit_idempotent(&pay(7, to_bob.fee.0), &"k".repeat(256)).await, ErrorCode::InvalidRequest);
+    refused_with(client.submit_idempotent(&pay(7, to_bob.fee.0), "").await, ErrorCode::InvalidRequest);
     hashes.push(first.tx_hashes[0].clone());
     wait_status(client, hashes.last().unwrap(), TxStatus::Included).await;
 
@@ -118,15 +110,15 @@ async fn history_blocks_priority_ops_and_fees() {
     let ops = client.priority_ops_of_l1_tx(&format!("0x{}", "ab".repeat(32))).await.unwrap();
     assert_eq!(ops.iter().map(|p| p.op.serial_id).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     assert!(ops.iter().all(|p| p.status == TxStatus::Included));
-    refused(client.priority_ops_of_l1_tx(&format!("0x{}", "01".repeat(32))).await, ErrorCode::NotFound);
-    refused(client.priority_ops_of_l1_tx("0x01").await, ErrorCode::InvalidPath);
+    refused_with(client.priority_ops_of_l1_tx(&format!("0x{}", "01".repeat(32))).await, ErrorCode::NotFound);
+    refused_with(client.priority_ops_of_l1_tx("0x01").await, ErrorCode::InvalidPath);
 
     // Bad pages.
-    refused(client.history(&alice.id.to_string(), None, 0).await, ErrorCode::InvalidRequest);
-    refused(client.history(&alice.id.to_string(), None, 101).await, ErrorCode::InvalidRequest);
-    refused(client.history(&alice.id.to_string(), Some("abc"), 5).await, ErrorCode::InvalidRequest);
-    refused(client.history("424242", None, 5).await, ErrorCode::NotFound);
-    refused(client.get_raw("/v1/blocks?limit=2&sort=asc").await, ErrorCode::InvalidRequest);
-    refused(client.block_txs(last + 1).await, ErrorCode::NotFound);
+    refused_with(client.history(&alice.id.to_string(), None, 0).await, ErrorCode::InvalidRequest);
+    refused_with(client.history(&alice.id.to_string(), None, 101).await, ErrorCode::InvalidRequest);
+    refused_with(client.history(&alice.id.to_string(), Some("abc"), 5).await, ErrorCode::InvalidRequest);
+    refused_with(client.history("424242", None, 5).await, ErrorCode::NotFound);
+    refused_with(client.get_raw("/v1/blocks?limit=2&sort=asc").await, ErrorCode::InvalidRequest);
+    refused_with(client.block_txs(last + 1).await, ErrorCode::NotFound);
     node.handle.shutdown().await.unwrap();
 }

@@ -6,14 +6,14 @@
 //! clients run in the same process and share the two cores with the node: the figures are a
 //! lower bound of what the node serves to clients elsewhere.
 
-use super::node::{address, fund, key, percentile, signed, wait_for};
+use super::node::{address, fund, key, local_config, percentile, signed, wait_for};
 use super::Report;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zkpay_client::{Client, EventsRequest};
 use zkpay_core::tx::{Domain, L2Tx, TimeRange, Transfer, TxSignature};
-use zkpay_node::{Node, NodeConfig};
+use zkpay_node::Node;
 
 const ADMIN: &str = "bench-admin";
 
@@ -38,18 +38,11 @@ fn transfer(from: u32, i: u32, nonce: u32, domain: &Domain) -> Result<L2Tx, Stri
 
 async fn measure(report: &mut Report, scale: f64) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut config = NodeConfig {
-        data_dir: dir.path().join("db"),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        dev_feed: true,
-        ..Default::default()
-    };
-    config.blocks.keys_dir = zkpay_cli::paths::committed_keys_dir();
+    let (mut config, domain) = local_config(dir.path());
     config.blocks.timeout_ms = 20;
     config.api.rate_limit_per_sec = 0;
     config.api.admin_token = ADMIN.into();
     config.mempool.max_per_account = 1000;
-    let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
     let node = Node::spawn(config).await.map_err(|e| e.to_string())?;
     let url = format!("http://{}", node.addr());
     let client = Client::new(&url).map_err(|e| e.to_string())?;

@@ -102,6 +102,20 @@ pub(super) async fn fund(client: &Client, domain: &Domain, accounts: u32) -> Res
     Ok(ids)
 }
 
+/// A node on a store in `dir`, a free loopback port, the dev feed on, the committed keys; and
+/// its signing domain.
+pub(super) fn local_config(dir: &std::path::Path) -> (NodeConfig, Domain) {
+    let mut config = NodeConfig {
+        data_dir: dir.join("db"),
+        listen: "127.0.0.1:0".parse().expect("address"),
+        dev_feed: true,
+        ..Default::default()
+    };
+    config.blocks.keys_dir = zkpay_cli::paths::committed_keys_dir();
+    let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
+    (config, domain)
+}
+
 /// Run the suite.
 pub fn run(report: &mut Report, scale: f64) -> Result<(), String> {
     crate::runtime()?.block_on(measure(report, scale))
@@ -111,15 +125,8 @@ async fn measure(report: &mut Report, scale: f64) -> Result<(), String> {
     let accounts: u32 = 48;
     let per_account = ((300.0 * scale) as u32).max(5);
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut config = NodeConfig {
-        data_dir: dir.path().join("db"),
-        listen: "127.0.0.1:0".parse().expect("address"),
-        dev_feed: true,
-        ..Default::default()
-    };
-    config.blocks.keys_dir = zkpay_cli::paths::committed_keys_dir();
+    let (mut config, domain) = local_config(dir.path());
     config.mempool.max_per_account = 64;
-    let domain = Domain { chain_id: config.chain.chain_id, rollup: config.chain.rollup };
     let node = Node::spawn(config).await.map_err(|e| e.to_string())?;
     let client = Client::new(&format!("http://{}", node.addr())).map_err(|e| e.to_string())?;
 

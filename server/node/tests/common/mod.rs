@@ -115,3 +115,11 @@ pub async fn funded_node(n: u8) -> (TempDir, TestNode, Vec<User>) {
     let users = fund(&node.client, n).await;
     (dir, node, users)
 }
+
+/// `r` is the node's refusal with `code`.
+pub fn refused_with<T: std::fmt::Debug>(r: Result<T, zkpay_client::ClientError>, code: zkpay_api_types::ErrorCode) {
+    match r {
+        Err(zkpay_client::ClientError::Api(e)) => assert_eq!(e.code, code, "{e}"),
+        other => panic!("expected {code:?}, got {other:?}"),
+    }
+}
