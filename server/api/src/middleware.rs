@@ -99,13 +99,13 @@ pub async fn observe<B: MessageBody + 'static>(
         }
     }
     let span = tracing::info_span!("request", id = %id, method = %method, path = %req.path());
-    let mut res = next.call(req).instrument(span).await?;
+    let mut res = next.call(req).instrument(span).await?.map_into_left_body();
     res.headers_mut().insert(REQUEST_ID, header);
     let status = res.status().as_u16().to_string();
     HTTP_SECONDS
         .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
         .observe(started.elapsed().as_secs_f64());
-    Ok(res.map_into_left_body())
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -158,6 +158,27 @@ async fn unreadable_requests_are_400_and_413() {
     refused_unchanged(&node, &users, c.submit_raw(big), ErrorCode::PayloadTooLarge, 413).await;
     refused(c.tx("0x1234").await, ErrorCode::InvalidPath, 400);
     refused(c.block(99).await, ErrorCode::NotFound, 404);
+    // An unknown route, or a known path with another method: JSON `not_found` too.
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", node.handle.addr());
+    for (method, path, code, status) in [
+        (reqwest::Method::GET, "/v1/nope", "not_found", 404),
+        (reqwest::Method::PUT, "/v1/txs", "not_found", 404),
+        (reqwest::Method::DELETE, "/v1/status", "not_found", 404),
+    ] {
+        let r = http.request(method.clone(), format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), status, "{method} {path}");
+        let body: zkpay_api_types::ApiError = r.json().await.unwrap();
+        assert_eq!(body.code.as_str(), code, "{method} {path}");
+    }
+    let r = http.get(format!("{base}/v1/status")).header("x-request-id", "trace-me-42").send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-me-42", "the client's own id comes back");
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap().text().await.unwrap();
+    for m in
+        ["zkpay_txs_accepted_total", "zkpay_http_request_duration_seconds_bucket", "zkpay_node{what=\"mempool_txs\"}"]
+    {
+        assert!(metrics.contains(m), "/metrics has {m}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
