@@ -211,9 +211,9 @@ impl<S: NodeStore> Dispatcher<S> {
             let ts = at / 1000;
             let result = match sign(&ep.secret, &id, ts, &body) {
                 Ok(signature) => http
-                    .post(&ep.url)
+                    .post(ep.url.as_str())
                     .header("content-type", "application/json")
-                    .header("webhook-id", &id)
+                    .header("webhook-id", id.as_str())
                     .header("webhook-timestamp", ts.to_string())
                     .header("webhook-signature", signature)
                     .body(body)
@@ -328,7 +328,7 @@ impl<S: NodeStore> Dispatcher<S> {
                         }
                     }
                     Some(WebhookCommand::Due(d)) => self.schedule(d),
-                    None => {}
+                    None => break, // the API is gone: the node is stopping
                 },
                 Some(done) = flying.join_next(), if !flying.is_empty() => {
                     let Ok(outcome) = done else { continue };
