@@ -20,7 +20,10 @@ use std::time::Instant;
 use tracing::Instrument;
 use zkpay_api_types::{ApiError, ErrorCode};
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// The request id header (a function: a `HeaderName` const would be interior mutable).
+fn request_id() -> HeaderName {
+    HeaderName::from_static("x-request-id")
+}
 
 /// Requests per second per client address (GCRA: a steady rate with a burst allowance).
 pub struct RateLimit {
@@ -68,7 +71,7 @@ fn fresh_id() -> String {
 
 /// The client's id if it is 1–128 visible ASCII characters.
 fn client_id(req: &ServiceRequest) -> Option<String> {
-    let v = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let v = req.headers().get(request_id())?.to_str().ok()?;
     (!v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())).then(|| v.to_string())
 }
 
@@ -91,7 +94,7 @@ pub async fn observe<B: MessageBody + 'static>(
             .with_details(serde_json::json!({ "retryAfter": wait }));
             let mut resp = error_response(&e);
             resp.headers_mut().insert(actix_web::http::header::RETRY_AFTER, HeaderValue::from(wait));
-            resp.headers_mut().insert(REQUEST_ID, header);
+            resp.headers_mut().insert(request_id(), header);
             HTTP_SECONDS
                 .with_label_values(&[route.as_str(), method.as_str(), "429"])
                 .observe(started.elapsed().as_secs_f64());
@@ -100,7 +103,7 @@ pub async fn observe<B: MessageBody + 'static>(
     }
     let span = tracing::info_span!("request", id = %id, method = %method, path = %req.path());
     let mut res = next.call(req).instrument(span).await?.map_into_left_body();
-    res.headers_mut().insert(REQUEST_ID, header);
+    res.headers_mut().insert(request_id(), header);
     let status = res.status().as_u16().to_string();
     HTTP_SECONDS
         .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
