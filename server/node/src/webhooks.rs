@@ -146,8 +146,7 @@ impl<S: NodeStore> Dispatcher<S> {
         let last = self.shared.last_event_id();
         let ids: Vec<u64> = self.endpoints.keys().copied().collect();
         for id in ids {
-            loop {
-                let Some(ep) = self.endpoints.get(&id) else { break };
+            while let Some(ep) = self.endpoints.get(&id) {
                 if ep.cursor >= last {
                     break;
                 }

@@ -95,7 +95,7 @@ pub(super) async fn fund(client: &Client, domain: &Domain, accounts: u32) -> Res
             auth: ChangePubKeyAuth::Onchain,
             signature: TxSignature::default(),
         });
-        client.submit(&signed(cpk, &key(i), &domain)?).await.map_err(|e| e.to_string())?;
+        client.submit(&signed(cpk, &key(i), domain)?).await.map_err(|e| e.to_string())?;
         ids.push(id);
     }
     wait_for("keys", Duration::from_secs(60), async || client.status().await.is_ok_and(|s| s.mempool_txs == 0)).await?;
