@@ -17,6 +17,10 @@ cargo clippy --workspace --all-targets --locked -q -- -D warnings
 echo "[test] cargo test --workspace (target dir: $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked 2>&1 | tee "$log"
 
+# The schema fuzzer against a running node: no 5xx, every answer as /v1/openapi.json documents.
+echo "[test] schema fuzzing of the API (scripts/api-fuzz.sh)" >&2
+./scripts/api-fuzz.sh
+
 # The Solidity tests: forge from the pinned npm package, compiling through contracts/scripts/solc
 # (a solcjs shim; foundry.toml names it relative to contracts/, so forge runs from there).
 FORGE="contracts/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"

@@ -15,6 +15,10 @@ contract TestERC20 {
         ReturnTrueNoTransfer
     }
 
+    /// @notice EIP-20's optional metadata, which the node shows in `GET /v1/tokens`.
+    string public constant symbol = "TST";
+    uint8 public constant decimals = 18;
+
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
     uint256 public totalSupply;

@@ -1,10 +1,11 @@
 //! The one error body of the API and its stable codes.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// A stable, machine-readable error code (snake_case on the wire). Each has one HTTP status; the
 /// table is in docs/api.md. New codes may be added; existing ones never change meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // 400: the request cannot be read.
@@ -155,7 +156,7 @@ impl ErrorCode {
 }
 
 /// The body of every error response: `{code, message, details}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiError {
     /// Stable code.
@@ -165,6 +166,7 @@ pub struct ApiError {
     /// Structured facts about the error (e.g. `{"expected": 3, "got": 5}`, `{"index": 1}` for a
     /// batch), `{}` when there are none.
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
 

@@ -7,11 +7,12 @@ use crate::types::{PriorityOpInfo, TxInfo};
 use crate::BlockStatus;
 use crate::L1Txs;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use zkpay_core::serde_util::u64_dec;
 use zkpay_core::types::Address;
 
 /// What happened. The wire names are `family.stage`, e.g. `tx.finalized`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 pub enum EventType {
     /// A tx is in a sealed block.
     #[serde(rename = "tx.included")]
@@ -169,7 +170,7 @@ impl std::fmt::Display for EventType {
 }
 
 /// A set of event types written as names and families: `tx.finalized`, `tx.*`, `*`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(transparent)]
 pub struct EventTypes(pub Vec<String>);
 
@@ -203,7 +204,7 @@ impl EventTypes {
 }
 
 /// A block reaching a stage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockEvent {
     /// Block number.
@@ -220,7 +221,7 @@ pub struct BlockEvent {
 }
 
 /// One event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Event {
     /// Increasing from 1, without gaps; SSE's `id` and the webhook's `webhook-id` (`evt_<id>`).
@@ -230,9 +231,11 @@ pub struct Event {
     pub event_type: EventType,
     /// When the node stored it (unix milliseconds).
     #[serde(with = "u64_dec")]
+    #[schema(value_type = crate::schema::U64)]
     pub created_at: u64,
     /// The L1 addresses of the accounts it concerns (sender and recipient, a depositor…): what
     /// an account filter matches.
+    #[schema(value_type = Vec<crate::schema::Address>)]
     pub addresses: Vec<Address>,
     /// `tx.*`: the tx as of this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,7 +249,7 @@ pub struct Event {
 }
 
 /// Which events a subscriber or a webhook endpoint wants.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EventFilter {
     /// Event types (names, families, `*`); empty: all.
@@ -254,10 +257,12 @@ pub struct EventFilter {
     pub types: EventTypes,
     /// L1 addresses; empty: any. An event matches if it concerns one of them.
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schema::Address>)]
     pub addresses: Vec<Address>,
     /// 0x-hex tx hashes; empty: any. A `tx.*` event matches if its tx is one of them (other
     /// events do not match a hash filter).
     #[serde(default)]
+    #[schema(value_type = Vec<crate::schema::Hash>)]
     pub tx_hashes: Vec<String>,
 }
 

@@ -7,6 +7,7 @@
 
 mod error;
 mod events;
+pub mod schema;
 mod types;
 mod webhooks;
 

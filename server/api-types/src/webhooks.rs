@@ -3,10 +3,11 @@
 
 use crate::events::EventFilter;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use zkpay_core::serde_util::u64_dec;
 
 /// `POST /v1/webhooks`: register an endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateWebhook {
     /// An `http://` or `https://` URL that deliveries are POSTed to.
@@ -17,7 +18,7 @@ pub struct CreateWebhook {
 }
 
 /// An endpoint as the admin routes show it (the secret only once, at creation).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEndpoint {
     /// Id.
@@ -28,6 +29,7 @@ pub struct WebhookEndpoint {
     pub filter: EventFilter,
     /// Created at (unix ms).
     #[serde(with = "u64_dec")]
+    #[schema(value_type = crate::schema::U64)]
     pub created_at: u64,
     /// Events after this id are still to be matched (it starts at the last event when the
     /// endpoint is made: an endpoint gets the events after its creation).
@@ -38,7 +40,7 @@ pub struct WebhookEndpoint {
 }
 
 /// Where a delivery is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum DeliveryState {
     /// Waiting for its next attempt.
@@ -50,11 +52,12 @@ pub enum DeliveryState {
 }
 
 /// One attempt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookAttempt {
     /// When (unix ms).
     #[serde(with = "u64_dec")]
+    #[schema(value_type = crate::schema::U64)]
     pub at: u64,
     /// The HTTP status the endpoint answered, if it answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +70,7 @@ pub struct WebhookAttempt {
 }
 
 /// One event's delivery to one endpoint: `GET /v1/webhooks/{id}/deliveries`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookDelivery {
     /// The endpoint.
@@ -80,9 +83,11 @@ pub struct WebhookDelivery {
     pub attempts: u32,
     /// When it was made (unix ms): retries stop at this plus the maximum age.
     #[serde(with = "u64_dec")]
+    #[schema(value_type = crate::schema::U64)]
     pub created_at: u64,
     /// The next attempt (unix ms), while pending.
     #[serde(with = "u64_dec")]
+    #[schema(value_type = crate::schema::U64)]
     pub next_attempt_at: u64,
     /// The last attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -90,7 +95,7 @@ pub struct WebhookDelivery {
 }
 
 /// `POST /v1/webhooks/{id}/replay`: deliver an event (again).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplayRequest {
     /// The event id.
@@ -98,7 +103,7 @@ pub struct ReplayRequest {
 }
 
 /// A page of a list, newest or oldest first as the route says, with the cursor of the next page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Page<T> {
     /// The items.

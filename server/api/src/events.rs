@@ -74,7 +74,30 @@ fn frame(e: &Event, json: &str) -> web::Bytes {
     web::Bytes::from(format!("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.event_type, json))
 }
 
-/// The route.
+/// The live event stream (Server-Sent Events)
+///
+/// Frames are `id: <event id>`, `event: <type>`, `data: <Event JSON>`. Resume with the
+/// `Last-Event-ID` header (or `?after=`): every matching event after it comes, first from storage,
+/// then live, without a gap or a repeat. Neither: events from now on. A comment line every 15 s
+/// keeps the connection open through proxies.
+#[utoipa::path(
+    get,
+    path = "/v1/events",
+    tag = "events",
+    operation_id = "streamEvents",
+    params(
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this event id"),
+        ("after" = Option<u64>, Query, description = "Resume after this event id (the header wins)"),
+        ("types" = Option<String>, Query, description = "Comma-separated event types: names (`tx.finalized`), families (`tx.*`) or `*`"),
+        ("accounts" = Option<String>, Query, description = "Comma-separated account ids or 0x addresses"),
+        ("txs" = Option<String>, Query, description = "Comma-separated 0x tx hashes"),
+    ),
+    responses(
+        (status = 200, description = "The stream: `text/event-stream` frames whose data is an `Event`", content_type = "text/event-stream", body = String),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "An account of the filter does not exist", body = ApiError),
+    )
+)]
 pub async fn events<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     let setup = async {
         let q: EventsQuery = query(&req)?;

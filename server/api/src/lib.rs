@@ -8,16 +8,17 @@
 mod events;
 pub mod metrics;
 mod middleware;
+pub mod openapi;
 mod routes;
 
 pub use middleware::RateLimit;
-pub use routes::{configure, ApiLimits, ApiOptions};
+pub use routes::{configure, ApiLimits, ApiOptions, ROUTES};
 
 use std::future::Future;
 use std::sync::Arc;
 use zkpay_api_types::{
     AccountInfo, ApiError, BlockInfo, CreateWebhook, Event, FeeQuote, FeeTxType, LeaseHeartbeat, LeaseRequest,
-    NodeStatus, PriorityOpInfo, PriorityOpSubmission, ProofSubmission, ProverJob, SubmitResponse, TxInfo,
+    NodeStatus, PriorityOpInfo, PriorityOpSubmission, ProofSubmission, ProverJob, SubmitResponse, TokenInfo, TxInfo,
     WebhookDelivery, WebhookEndpoint,
 };
 use zkpay_core::tx::L2Tx;
@@ -113,6 +114,9 @@ pub trait NodeApi: Send + Sync + 'static {
         token: TokenId,
         to: Option<Address>,
     ) -> impl Future<Output = Result<FeeQuote, ApiError>> + Send;
+
+    /// The tokens the rollup lists, by id (ETH, 0, first).
+    fn tokens(&self) -> impl Future<Output = Result<Vec<TokenInfo>, ApiError>> + Send;
 
     /// The node's status.
     fn status(&self) -> impl Future<Output = Result<NodeStatus, ApiError>> + Send;

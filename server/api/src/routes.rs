@@ -8,7 +8,14 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use zkpay_api_types::{ApiError, ErrorCode, FeeTxType, Page, PriorityOpSubmission, ReplayRequest, SubmitBatch};
+use zkpay_api_types::schema::{Hash, Submission};
+#[allow(unused_imports)] // named only in the OpenAPI annotations
+use zkpay_api_types::{
+    Accepted, AccountInfo, Ack, ApiError, BlockInfo, CreateWebhook, ErrorCode, Event, FeeQuote, FeeTxType,
+    LeaseHeartbeat, LeaseRequest, NodeStatus, Page, PriorityOpInfo, PriorityOpSubmission, ProofAccepted,
+    ProofSubmission, ProverJob, ReplayRequest, SubmitBatch, SubmitResponse, TokenInfo, TxInfo, WebhookDelivery,
+    WebhookEndpoint,
+};
 use zkpay_core::tx::L2Tx;
 use zkpay_core::types::{Address, TokenId};
 
@@ -50,6 +57,48 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     origins.iter().fold(base, |c, o| c.allowed_origin(o))
 }
 
+/// Declares the `/v1` routes once: [`ROUTES`] (what the OpenAPI test checks against the document)
+/// and the function that mounts them, so the two cannot disagree.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $($handler:ident)::+),* $(,)?) => {
+        /// Every route under `/v1`: (HTTP method, path relative to `/v1`, in OpenAPI's `{param}` form).
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        fn mount<A: NodeApi>(scope: actix_web::Scope) -> actix_web::Scope {
+            scope$(.route($path, web::$method().to($($handler)::+::<A>)))*
+        }
+    };
+}
+
+api_routes! {
+    post "/txs" => submit,
+    get "/txs/{hash}" => tx,
+    get "/accounts/{account}" => account,
+    get "/accounts/{account}/txs" => history,
+    get "/blocks" => blocks,
+    get "/blocks/{number}" => block,
+    get "/blocks/{number}/txs" => block_txs,
+    get "/tokens" => tokens,
+    get "/priority-ops/{serial}" => priority_op,
+    get "/priority-ops/by-l1-tx/{hash}" => priority_ops_of_l1_tx,
+    get "/fee" => fee,
+    get "/status" => status,
+    get "/events" => crate::events::events,
+    get "/events/log" => event_log,
+    post "/webhooks" => webhook_create,
+    get "/webhooks" => webhook_list,
+    get "/webhooks/{id}" => webhook_get,
+    delete "/webhooks/{id}" => webhook_delete,
+    get "/webhooks/{id}/deliveries" => webhook_deliveries,
+    post "/webhooks/{id}/replay" => webhook_replay,
+    post "/dev/priority-ops" => feed_priority,
+    post "/prover/lease" => prover_lease,
+    post "/prover/heartbeat" => prover_heartbeat,
+    post "/prover/proof" => prover_proof,
+    get "/openapi.json" => crate::openapi::document_route,
+    get "/docs" => crate::openapi::docs_page,
+}
+
 /// Mount the `/v1` routes of `api` and `/metrics` on an actix app
 /// (`App::new().configure(|c| configure(c, …))`).
 pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, options: &ApiOptions) {
@@ -62,35 +111,9 @@ pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, op
         .app_data(web::PayloadConfig::new(limits.max_body_bytes))
         .route("/metrics", web::get().to(metrics::<A>))
         .service(
-            web::scope("/v1")
-                .wrap(actix_web::middleware::from_fn(crate::middleware::observe))
-                .wrap(actix_web::middleware::Condition::new(
-                    !options.cors_origins.is_empty(),
-                    cors(&options.cors_origins),
-                ))
-                .route("/txs", web::post().to(submit::<A>))
-                .route("/txs/{hash}", web::get().to(tx::<A>))
-                .route("/accounts/{account}", web::get().to(account::<A>))
-                .route("/accounts/{account}/txs", web::get().to(history::<A>))
-                .route("/blocks", web::get().to(blocks::<A>))
-                .route("/blocks/{number}", web::get().to(block::<A>))
-                .route("/blocks/{number}/txs", web::get().to(block_txs::<A>))
-                .route("/priority-ops/by-l1-tx/{hash}", web::get().to(priority_ops_of_l1_tx::<A>))
-                .route("/fee", web::get().to(fee::<A>))
-                .route("/status", web::get().to(status::<A>))
-                .route("/events", web::get().to(crate::events::events::<A>))
-                .route("/events/log", web::get().to(event_log::<A>))
-                .route("/webhooks", web::post().to(webhook_create::<A>))
-                .route("/webhooks", web::get().to(webhook_list::<A>))
-                .route("/webhooks/{id}", web::get().to(webhook_get::<A>))
-                .route("/webhooks/{id}", web::delete().to(webhook_delete::<A>))
-                .route("/webhooks/{id}/deliveries", web::get().to(webhook_deliveries::<A>))
-                .route("/webhooks/{id}/replay", web::post().to(webhook_replay::<A>))
-                .route("/priority-ops/{serial}", web::get().to(priority_op::<A>))
-                .route("/dev/priority-ops", web::post().to(feed_priority::<A>))
-                .route("/prover/lease", web::post().to(prover_lease::<A>))
-                .route("/prover/heartbeat", web::post().to(prover_heartbeat::<A>))
-                .route("/prover/proof", web::post().to(prover_proof::<A>)),
+            mount::<A>(web::scope("/v1")).wrap(actix_web::middleware::from_fn(crate::middleware::observe)).wrap(
+                actix_web::middleware::Condition::new(!options.cors_origins.is_empty(), cors(&options.cors_origins)),
+            ),
         )
         .default_service(web::to(not_found));
 }
@@ -176,6 +199,27 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
+/// Submit a tx, or an atomic batch
+///
+/// Answers once the txs are durable in the mempool. With an `Idempotency-Key`, a repeat of the
+/// same body gets the first answer; the same key with another body is a 409.
+#[utoipa::path(
+    post,
+    path = "/v1/txs",
+    tag = "txs",
+    operation_id = "submitTx",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters, e.g. a UUID"),
+    ),
+    request_body(content = Submission, description = "A tx object, or `{\"batch\": [tx, …]}`"),
+    responses(
+        (status = 202, description = "Accepted: durable in the mempool", body = SubmitResponse),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 409, description = "A duplicate tx, a taken nonce, or an idempotency conflict", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+        (status = 422, description = "A protocol or node rule is broken (the code says which)", body = ApiError),
+    ),
+)]
 async fn submit<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -201,6 +245,21 @@ pub(crate) fn parse_hash(s: &str) -> Result<[u8; 32], ApiError> {
     Ok(out)
 }
 
+/// A tx by hash, with its status and block
+#[utoipa::path(
+    get,
+    path = "/v1/txs/{hash}",
+    tag = "txs",
+    operation_id = "getTx",
+    params(
+        ("hash" = Hash, Path, description = "The 0x-hex tx hash"),
+    ),
+    responses(
+        (status = 200, description = "The tx", body = TxInfo),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No tx with that hash", body = ApiError),
+    ),
+)]
 async fn tx<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async { api.tx(parse_hash(&path)?).await }.await;
     respond(StatusCode::OK, result)
@@ -218,20 +277,89 @@ pub(crate) fn parse_account(s: &str) -> Result<AccountRef, ApiError> {
         .map_err(|_| ApiError::new(ErrorCode::InvalidPath, format!("{s:?} is neither an account id nor a 0x address")))
 }
 
+/// An account: as of the last sealed block, committed and finalized on L1
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{account}",
+    tag = "accounts",
+    operation_id = "getAccount",
+    params(
+        ("account" = String, Path, description = "An account id (decimal) or a 0x-hex L1 address"),
+    ),
+    responses(
+        (status = 200, description = "The account", body = AccountInfo),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No such account", body = ApiError),
+    ),
+)]
 async fn account<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async { api.account(parse_account(&path)?).await }.await;
     respond(StatusCode::OK, result)
 }
 
+/// A sealed block
+#[utoipa::path(
+    get,
+    path = "/v1/blocks/{number}",
+    tag = "blocks",
+    operation_id = "getBlock",
+    params(
+        ("number" = u32, Path, description = "A block number"),
+    ),
+    responses(
+        (status = 200, description = "The block", body = BlockInfo),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No such block", body = ApiError),
+    ),
+)]
 async fn block<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async { api.block(block_number(&path)?).await }.await;
     respond(StatusCode::OK, result)
 }
 
+/// The node: last blocks, mempool, L1 pipeline, exodus
+#[utoipa::path(
+    get,
+    path = "/v1/status",
+    tag = "network",
+    operation_id = "getStatus",
+    responses(
+        (status = 200, description = "The status", body = NodeStatus),
+    ),
+)]
 async fn status<A: NodeApi>(api: web::Data<A>) -> HttpResponse {
     respond(StatusCode::OK, api.status().await)
 }
 
+/// The tokens the rollup lists
+#[utoipa::path(
+    get,
+    path = "/v1/tokens",
+    tag = "tokens",
+    operation_id = "listTokens",
+    responses(
+        (status = 200, description = "Every listed token (one page)", body = Page<TokenInfo>),
+    ),
+)]
+async fn tokens<A: NodeApi>(api: web::Data<A>) -> HttpResponse {
+    respond(StatusCode::OK, api.tokens().await.map(|data| Page { data, next_cursor: None }))
+}
+
+/// Feed a priority op as the L1 watcher would (dev feed only)
+#[utoipa::path(
+    post,
+    path = "/v1/dev/priority-ops",
+    tag = "dev",
+    operation_id = "feedPriorityOp",
+    request_body = PriorityOpSubmission,
+    responses(
+        (status = 202, description = "Taken", body = Accepted),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "The dev feed is off", body = ApiError),
+        (status = 409, description = "That serial id was already received", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+    ),
+)]
 async fn feed_priority<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -240,12 +368,27 @@ async fn feed_priority<A: NodeApi>(
     let result = async {
         let bytes = body(raw, &limits)?;
         let op: PriorityOpSubmission = serde_json::from_slice(&bytes).map_err(json_error)?;
-        api.feed_priority_op(op).await.map(|()| serde_json::json!({ "accepted": true }))
+        api.feed_priority_op(op).await.map(|()| Accepted { accepted: true })
     }
     .await;
     respond(StatusCode::ACCEPTED, result)
 }
 
+/// A deposit or full exit by its priority serial id
+#[utoipa::path(
+    get,
+    path = "/v1/priority-ops/{serial}",
+    tag = "priority ops",
+    operation_id = "getPriorityOp",
+    params(
+        ("serial" = u64, Path, description = "A priority serial id"),
+    ),
+    responses(
+        (status = 200, description = "The priority op", body = PriorityOpInfo),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "The node has not seen that serial id", body = ApiError),
+    ),
+)]
 async fn priority_op<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async {
         let serial: u64 = path.parse().map_err(|_| {
@@ -316,6 +459,23 @@ fn json_body<T: DeserializeOwned>(
     serde_json::from_slice(&bytes).map_err(json_error)
 }
 
+/// A prover worker leases a proving job
+#[utoipa::path(
+    post,
+    path = "/v1/prover/lease",
+    tag = "prover",
+    operation_id = "proverLease",
+    request_body = LeaseRequest,
+    responses(
+        (status = 200, description = "A job", body = ProverJob),
+        (status = 204, description = "Nothing to prove now"),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 404, description = "This node does not prove: its L1 pipeline is off", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+    ),
+    security(("prover" = [])),
+)]
 async fn prover_lease<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -330,6 +490,23 @@ async fn prover_lease<A: NodeApi>(
     }
 }
 
+/// A worker is still on its lease
+#[utoipa::path(
+    post,
+    path = "/v1/prover/heartbeat",
+    tag = "prover",
+    operation_id = "proverHeartbeat",
+    request_body = LeaseHeartbeat,
+    responses(
+        (status = 200, description = "The lease is extended", body = Ack),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 409, description = "The lease expired; the job went back to the queue", body = ApiError),
+        (status = 404, description = "This node does not prove: its L1 pipeline is off", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+    ),
+    security(("prover" = [])),
+)]
 async fn prover_heartbeat<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -337,9 +514,27 @@ async fn prover_heartbeat<A: NodeApi>(
     raw: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
     let result = async { api.prover_heartbeat(bearer(&req), json_body(raw, &limits)?).await }.await;
-    respond(StatusCode::OK, result.map(|()| serde_json::json!({ "ok": true })))
+    respond(StatusCode::OK, result.map(|()| Ack { ok: true }))
 }
 
+/// A worker submits the proof of its job; the node verifies it
+#[utoipa::path(
+    post,
+    path = "/v1/prover/proof",
+    tag = "prover",
+    operation_id = "proverSubmitProof",
+    request_body = ProofSubmission,
+    responses(
+        (status = 200, description = "Verified and stored", body = ProofAccepted),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 409, description = "The lease expired", body = ApiError),
+        (status = 404, description = "This node does not prove: its L1 pipeline is off", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+        (status = 422, description = "The proof does not verify", body = ApiError),
+    ),
+    security(("prover" = [])),
+)]
 async fn prover_proof<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -347,9 +542,26 @@ async fn prover_proof<A: NodeApi>(
     raw: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
     let result = async { api.prover_submit(bearer(&req), json_body(raw, &limits)?).await }.await;
-    respond(StatusCode::OK, result.map(|block| serde_json::json!({ "block": block })))
+    respond(StatusCode::OK, result.map(|block| ProofAccepted { block }))
 }
 
+/// An account's txs, newest first
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{account}/txs",
+    tag = "accounts",
+    operation_id = "listAccountTxs",
+    params(
+        ("account" = String, Path, description = "An account id (decimal) or a 0x-hex L1 address"),
+        ("cursor" = Option<String>, Query, description = "The `nextCursor` of the previous page"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "A page of txs", body = Page<TxInfo>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No such account", body = ApiError),
+    ),
+)]
 async fn history<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let result = async {
         let account = parse_account(&path)?;
@@ -363,6 +575,21 @@ async fn history<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Pat
     respond(StatusCode::OK, result)
 }
 
+/// Sealed blocks, newest first
+#[utoipa::path(
+    get,
+    path = "/v1/blocks",
+    tag = "blocks",
+    operation_id = "listBlocks",
+    params(
+        ("cursor" = Option<String>, Query, description = "The `nextCursor` of the previous page"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "A page of blocks", body = Page<BlockInfo>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+    ),
+)]
 async fn blocks<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     let result = async {
         let q: PageQuery = query(&req)?;
@@ -388,11 +615,41 @@ fn block_number(path: &str) -> Result<u32, ApiError> {
     path.parse().map_err(|_| ApiError::new(ErrorCode::InvalidPath, format!("{path:?} is not a block number")))
 }
 
+/// A block's L2 txs, in block order
+#[utoipa::path(
+    get,
+    path = "/v1/blocks/{number}/txs",
+    tag = "blocks",
+    operation_id = "listBlockTxs",
+    params(
+        ("number" = u32, Path, description = "A block number"),
+    ),
+    responses(
+        (status = 200, description = "Every tx of the block (one page)", body = Page<TxInfo>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No such block", body = ApiError),
+    ),
+)]
 async fn block_txs<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async { api.block_txs(block_number(&path)?).await.map(|data| Page { data, next_cursor: None }) }.await;
     respond(StatusCode::OK, result)
 }
 
+/// The priority ops an L1 transaction queued
+#[utoipa::path(
+    get,
+    path = "/v1/priority-ops/by-l1-tx/{hash}",
+    tag = "priority ops",
+    operation_id = "listPriorityOpsOfL1Tx",
+    params(
+        ("hash" = Hash, Path, description = "The 0x-hex hash of an L1 transaction"),
+    ),
+    responses(
+        (status = 200, description = "Its priority ops, by serial id", body = Page<PriorityOpInfo>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 404, description = "No priority op of that L1 transaction seen (yet: the watcher waits for confirmations)", body = ApiError),
+    ),
+)]
 async fn priority_ops_of_l1_tx<A: NodeApi>(api: web::Data<A>, path: web::Path<String>) -> HttpResponse {
     let result = async {
         let ops = api.priority_ops_of_l1_tx(parse_hash(&path)?).await?;
@@ -412,6 +669,23 @@ struct FeeQuery {
     to: Option<String>,
 }
 
+/// The smallest fee the node accepts for an op now
+#[utoipa::path(
+    get,
+    path = "/v1/fee",
+    tag = "fees",
+    operation_id = "getFee",
+    params(
+        ("txType" = FeeTxType, Query, description = "The op"),
+        ("token" = Option<u16>, Query, description = "The fee token (default 0: ETH)"),
+        ("to" = Option<zkpay_api_types::schema::Address>, Query, description = "A transfer's recipient (decides its size)"),
+    ),
+    responses(
+        (status = 200, description = "The quote", body = FeeQuote),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 422, description = "The token is not listed", body = ApiError),
+    ),
+)]
 async fn fee<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     let result = async {
         let q: FeeQuery = query(&req)?;
@@ -427,6 +701,21 @@ async fn fee<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     respond(StatusCode::OK, result)
 }
 
+/// Stored events in id order (for reconciliation)
+#[utoipa::path(
+    get,
+    path = "/v1/events/log",
+    tag = "events",
+    operation_id = "listEvents",
+    params(
+        ("cursor" = Option<String>, Query, description = "Events after this id (the previous page's `nextCursor`; default: from the first)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "A page of events", body = Page<Event>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+    ),
+)]
 async fn event_log<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     let result = async {
         let q: PageQuery = query(&req)?;
@@ -439,6 +728,21 @@ async fn event_log<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpRespo
     respond(StatusCode::OK, result)
 }
 
+/// Register a webhook endpoint (admin); the answer shows its secret, once
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks",
+    tag = "webhooks",
+    operation_id = "createWebhook",
+    request_body = CreateWebhook,
+    responses(
+        (status = 201, description = "Registered", body = WebhookEndpoint),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_create<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -449,16 +753,62 @@ async fn webhook_create<A: NodeApi>(
     respond(StatusCode::CREATED, result)
 }
 
+/// Every webhook endpoint (admin)
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks",
+    tag = "webhooks",
+    operation_id = "listWebhooks",
+    responses(
+        (status = 200, description = "Every endpoint (one page)", body = Page<WebhookEndpoint>),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_list<A: NodeApi>(api: web::Data<A>, req: HttpRequest) -> HttpResponse {
     let result = api.webhooks(bearer(&req)).await.map(|data| Page { data, next_cursor: None });
     respond(StatusCode::OK, result)
 }
 
+/// One webhook endpoint (admin)
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks/{id}",
+    tag = "webhooks",
+    operation_id = "getWebhook",
+    params(
+        ("id" = u64, Path, description = "A webhook endpoint id"),
+    ),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookEndpoint),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 404, description = "No such endpoint", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_get<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let result = async { api.webhook_get(bearer(&req), id_path(&path, "webhook endpoint")?).await }.await;
     respond(StatusCode::OK, result)
 }
 
+/// Remove a webhook endpoint and its deliveries (admin)
+#[utoipa::path(
+    delete,
+    path = "/v1/webhooks/{id}",
+    tag = "webhooks",
+    operation_id = "deleteWebhook",
+    params(
+        ("id" = u64, Path, description = "A webhook endpoint id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 404, description = "No such endpoint", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_delete<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let result = async { api.webhook_delete(bearer(&req), id_path(&path, "webhook endpoint")?).await }.await;
     match result {
@@ -467,6 +817,25 @@ async fn webhook_delete<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: w
     }
 }
 
+/// The delivery log of an endpoint, by event id (admin)
+#[utoipa::path(
+    get,
+    path = "/v1/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    operation_id = "listWebhookDeliveries",
+    params(
+        ("id" = u64, Path, description = "A webhook endpoint id"),
+        ("cursor" = Option<String>, Query, description = "Deliveries of events after this id (the `nextCursor` of the previous page)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Items per page (default 20)"),
+    ),
+    responses(
+        (status = 200, description = "A page of deliveries", body = Page<WebhookDelivery>),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 404, description = "No such endpoint", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_deliveries<A: NodeApi>(api: web::Data<A>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
     let result = async {
         let id = id_path(&path, "webhook endpoint")?;
@@ -480,6 +849,25 @@ async fn webhook_deliveries<A: NodeApi>(api: web::Data<A>, req: HttpRequest, pat
     respond(StatusCode::OK, result)
 }
 
+/// Deliver a stored event to an endpoint (again) (admin)
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks/{id}/replay",
+    tag = "webhooks",
+    operation_id = "replayWebhookEvent",
+    params(
+        ("id" = u64, Path, description = "A webhook endpoint id"),
+    ),
+    request_body = ReplayRequest,
+    responses(
+        (status = 202, description = "Queued for delivery", body = WebhookDelivery),
+        (status = 400, description = "The request cannot be read", body = ApiError),
+        (status = 401, description = "No or a wrong bearer token (or none is configured)", body = ApiError),
+        (status = 404, description = "No such endpoint or event", body = ApiError),
+        (status = 413, description = "The body is over the size limit", body = ApiError),
+    ),
+    security(("admin" = [])),
+)]
 async fn webhook_replay<A: NodeApi>(
     api: web::Data<A>,
     limits: web::Data<ApiLimits>,
@@ -496,6 +884,16 @@ async fn webhook_replay<A: NodeApi>(
     respond(StatusCode::ACCEPTED, result)
 }
 
+/// Prometheus metrics
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    operation_id = "getMetrics",
+    responses(
+        (status = 200, description = "The Prometheus text exposition format", content_type = "text/plain", body = String),
+    ),
+)]
 async fn metrics<A: NodeApi>(api: web::Data<A>) -> HttpResponse {
     api.refresh_metrics();
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(crate::metrics::render())

@@ -182,6 +182,15 @@ async fn finality() {
         .await;
         assert_eq!(p.op.serial_id, serial);
     }
+    // The token list: ETH, and the test token as Governance and its contract describe it.
+    let tokens = until("the token read from L1", long, &node, || async {
+        node.tokens().await.ok().filter(|t| t.len() == 2 && t[1].symbol.is_some())
+    })
+    .await;
+    assert_eq!((tokens[0].id, tokens[0].symbol.as_deref()), (0, Some("ETH")));
+    assert_eq!(tokens[1].id, DEV_TOKEN_ID);
+    assert_eq!(tokens[1].address.map(|a| a.0), Some(chain.token.into_array()));
+    assert_eq!((tokens[1].symbol.as_deref(), tokens[1].decimals), (Some("TST"), Some(18)));
     // The prover routes: a wrong token is refused; a tampered proof is refused and the job is
     // queued again (its lease is gone).
     let wrong = ProverClient::new(&node_proc.url, "not-the-token").unwrap();

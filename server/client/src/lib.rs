@@ -183,6 +183,12 @@ impl Client {
         Ok(page.data)
     }
 
+    /// The tokens the rollup lists, by id.
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, ClientError> {
+        let page: Page<TokenInfo> = self.get("/v1/tokens").await?;
+        Ok(page.data)
+    }
+
     /// The node's fee for an op in `token` (`to`: a transfer's recipient).
     pub async fn fee_quote(&self, tx_type: FeeTxType, token: u16, to: Option<&str>) -> Result<FeeQuote, ClientError> {
         let kind = match tx_type {

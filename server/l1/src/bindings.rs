@@ -34,3 +34,12 @@ sol!(
     TestERC20,
     "../../contracts/artifacts/TestERC20.json"
 );
+
+sol!(
+    /// The optional metadata part of ERC-20 (EIP-20's `symbol` and `decimals`).
+    #[sol(rpc)]
+    interface IERC20Metadata {
+        function symbol() external view returns (string);
+        function decimals() external view returns (uint8);
+    }
+);

@@ -479,6 +479,24 @@ impl L1Client {
             .collect())
     }
 
+    /// A token contract's `symbol()` and `decimals()`. Either is `None` when the contract does not
+    /// answer it as EIP-20 metadata (it lacks the function, reverts, or returns another type, as
+    /// tokens with a `bytes32` symbol do); an RPC failure is an error.
+    pub async fn token_metadata(&self, token: EthAddress) -> Result<(Option<String>, Option<u8>), L1Error> {
+        fn optional<T>(call: &'static str, r: Result<T, alloy::contract::Error>) -> Result<Option<T>, L1Error> {
+            match r {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.as_revert_data().is_some() => Ok(None),
+                Err(alloy::contract::Error::ZeroData(..) | alloy::contract::Error::AbiError(_)) => Ok(None),
+                Err(e) => Err(L1Error::from_contract(call, e)),
+            }
+        }
+        let erc20 = crate::bindings::IERC20Metadata::new(token, self.provider.clone());
+        let symbol = optional("symbol", erc20.symbol().call().await)?;
+        let decimals = optional("decimals", erc20.decimals().call().await)?;
+        Ok((symbol, decimals))
+    }
+
     /// The validators made active in Governance since L1 block `from`, in order.
     pub async fn activated_validators(&self, from: u64) -> Result<Vec<EthAddress>, L1Error> {
         let governance = self.governance().await?;

@@ -23,6 +23,7 @@ pub mod sender;
 pub mod sequencer;
 pub mod service;
 pub mod shared;
+pub mod tokens;
 pub mod watcher;
 pub mod webhooks;
 pub mod witness;
@@ -264,6 +265,7 @@ impl Node {
             shared.set_exodus();
         }
         shared.set_last_event_id(store.last_event_id()?);
+        shared.set_tokens(tokens::initial(&config.chain.tokens));
         if let Some(p) = store.proofs_from(counters.proven + 1)?.last() {
             shared.set_proof_stored(p.block);
         }
@@ -481,9 +483,10 @@ impl Node {
             initial_max_fee,
             poll: Duration::from_millis(l1.poll_ms.max(10)),
         };
+        let token_reader = tokens::TokenReader::new(reader.clone(), shared.clone(), l1.deployment_block);
         let sender =
             sender::L1Sender::new(operator, reader, store, shared.clone(), job_tx.clone(), send, l1.deployment_block);
-        let tasks = vec![tokio::spawn(watcher.run()), tokio::spawn(sender.run())];
+        let tasks = vec![tokio::spawn(watcher.run()), tokio::spawn(sender.run()), tokio::spawn(token_reader.run())];
         tracing::info!(url = %l1.url, from_l1_block = from, confirmations = l1.confirmations, workers = config.prover.workers, "L1 pipeline started");
         Ok(Pipeline { pool, tasks, threads })
     }

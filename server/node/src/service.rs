@@ -470,6 +470,10 @@ impl<S: NodeStore> NodeApi for NodeService<S> {
         })
     }
 
+    async fn tokens(&self) -> Result<Vec<TokenInfo>, ApiError> {
+        Ok(self.shared.tokens())
+    }
+
     async fn status(&self) -> Result<NodeStatus, ApiError> {
         let last = self.store.last_block().map_err(internal)?;
         let root = match last {

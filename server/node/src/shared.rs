@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use zkpay_api::LiveEvent;
-use zkpay_api_types::{BlockStatus, Event, PipelineStatus};
+use zkpay_api_types::{BlockStatus, Event, PipelineStatus, TokenInfo};
 use zkpay_core::tx::Domain;
 use zkpay_core::types::{AccountId, Nonce};
 use zkpay_storage::L1Counters;
@@ -46,6 +46,7 @@ pub struct Shared {
     l1_errors: RwLock<BTreeMap<&'static str, String>>,
     events: broadcast::Sender<Arc<LiveEvent>>,
     last_event_id: AtomicU64,
+    tokens: RwLock<Vec<TokenInfo>>,
 }
 
 /// Events kept for subscribers that fall behind; one further behind re-reads from storage.
@@ -87,7 +88,18 @@ impl Shared {
             events: broadcast::channel(EVENT_BUFFER).0,
             last_event_id: AtomicU64::new(0),
             l1_errors: RwLock::default(),
+            tokens: RwLock::default(),
         }
+    }
+
+    /// The token list of `GET /v1/tokens`, by id.
+    pub fn tokens(&self) -> Vec<TokenInfo> {
+        self.tokens.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Replace the token list.
+    pub fn set_tokens(&self, tokens: Vec<TokenInfo>) {
+        *self.tokens.write().unwrap_or_else(|e| e.into_inner()) = tokens;
     }
 
     /// The L1 counters as last read (or stored).
