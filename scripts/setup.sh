@@ -35,7 +35,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm projects with a lockfile (the contracts, from their issue on): install exactly what is locked.
-for dir in contracts; do
+for dir in contracts scripts/vectors; do
   if [ -f "$dir/package-lock.json" ]; then
     if ! command -v npm >/dev/null 2>&1; then
       # A fresh Debian has no Node.js: take Debian's (solcjs and the anvil/forge binaries only need

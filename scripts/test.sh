@@ -14,6 +14,15 @@ cargo fmt --all --check
 echo "[test] cargo clippy -D warnings" >&2
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 
+# The SDK a merchant embeds stays light: no storage engine, web server, prover or L1 stack.
+echo "[test] zkpay-client's dependency tree" >&2
+banned="$(cargo tree -p zkpay-client -e normal --prefix none --locked | sed 's/ .*//' | sort -u \
+  | grep -E '^(rocksdb|librocksdb-sys|actix|actix-web|bellman_ce|alloy)$' || true)"
+if [ -n "$banned" ]; then
+  echo "[test] zkpay-client depends on: $banned" >&2
+  exit 1
+fi
+
 echo "[test] cargo test --workspace (target dir: $CARGO_TARGET_DIR)" >&2
 cargo test --workspace --locked 2>&1 | tee "$log"
 

@@ -6,6 +6,7 @@ mod exit_cmd;
 mod keygen;
 mod node_cmd;
 mod prover_cmd;
+mod wallet_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -34,6 +35,9 @@ enum Command {
     /// Exit your funds through exodus when the operator is gone, from L1 data alone (key in
     /// ZKPAY_L1_PRIVATE_KEY).
     Exit(exit_cmd::ExitArgs),
+    /// A wallet: keys in an encrypted file; deposit, set-key, transfer, withdraw, full-exit,
+    /// balance, history, status, watch (--json for scripts).
+    Wallet(wallet_cmd::WalletArgs),
 }
 
 /// Why a command failed.
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args).map_err(CliError::from),
         Command::Keygen(args) => keygen::run(args).map_err(CliError::from),
         Command::Exit(args) => exit_cmd::run(args),
+        Command::Wallet(args) => wallet_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

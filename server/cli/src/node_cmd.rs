@@ -34,6 +34,12 @@ pub fn run(args: NodeArgs) -> Result<(), crate::CliError> {
         let node = Node::spawn(config).await?;
         // The address on stdout, for scripts and tests (the logs go to stderr).
         println!("listening on http://{}", node.addr());
+        // From here on stdout is /dev/null: bellman_ce prints progress lines there while an
+        // in-process worker proves, and a reader that has gone (a pipe closed after the address
+        // line) would make those prints panic the proving thread.
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _quiet = gag::Gag::stdout().map_err(crate::CliError::Gag)?;
         let cancel = node.cancel_token();
         tokio::spawn(async move {
             let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {

@@ -108,6 +108,9 @@ async fn happy_path() {
     let ours = eip712::ChangePubKey { pubKeyHash: pkh.0.into(), nonce: 0, accountId: alice_id }
         .eip712_signing_hash(&domain712);
     assert_eq!(digest, ours, "EIP-712 digest");
+    // And the SDK's own (no alloy in its tree) agrees with both.
+    let sdk = zkpay_client::keys::change_pubkey_digest(&domain, &pkh, 0, alice_id);
+    assert_eq!(digest.0, sdk, "zkpay-client's EIP-712 digest");
     let cpk = change_pubkey_of(&chain, 1, alice_id, &alice_key, MILLI).await;
     let transfer = |to: EthAddress, token: u16, amount: u128, fee: u128, nonce: u32| {
         signed(

@@ -20,86 +20,9 @@ use zkpay_l1::devnet::{DevChain, DEV_TOKEN_ID};
 use zkpay_l1::encode::core_address;
 
 const MILLI: u128 = ETHER / 1000;
-const TOKEN: &str = "worker-secret";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
-}
-
-/// What a test changes in the node's configuration.
-struct Options {
-    block_timeout_ms: u64,
-    lease_secs: u64,
-    confirmations: u64,
-    tx_timeout_secs: u64,
-    initial_max_fee_wei: &'static str,
-    /// The L1 URL the node uses, when not anvil's own (a proxy).
-    l1_url: Option<String>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            block_timeout_ms: 300,
-            lease_secs: 20,
-            confirmations: 0,
-            tx_timeout_secs: 30,
-            initial_max_fee_wei: "",
-            l1_url: None,
-        }
-    }
-}
-
-/// `node.toml` in `dir` for a node of `chain` (operator: anvil account 0; no in-process prover).
-fn write_config(chain: &DevChain, dir: &std::path::Path, o: &Options) -> std::path::PathBuf {
-    let operator_key = format!("0x{}", hex::encode(chain.anvil.keys()[0].to_bytes()));
-    let config = format!(
-        r#"data_dir = {data:?}
-listen = "127.0.0.1:0"
-
-[chain]
-chain_id = {chain_id}
-rollup = "{rollup}"
-operator = "{operator}"
-tokens = [1]
-
-[blocks]
-keys_dir = {keys:?}
-sizes = [8]
-timeout_ms = {timeout}
-
-[prover]
-workers = 0
-token = "{TOKEN}"
-cache_dir = {cache:?}
-lease_secs = {lease}
-
-[l1]
-url = "{url}"
-operator_key = "{operator_key}"
-deployment_block = {block}
-confirmations = {confirmations}
-poll_ms = 200
-tx_timeout_secs = {tx_timeout}
-initial_max_fee_wei = "{initial_fee}"
-"#,
-        data = dir.join("db"),
-        chain_id = chain.deployment.chain_id,
-        rollup = core_address(&chain.deployment.rollup),
-        operator = core_address(&chain.operator.sender()),
-        keys = zkpay_test_utils::committed_keys_dir(),
-        cache = keys_cache(),
-        timeout = o.block_timeout_ms,
-        lease = o.lease_secs,
-        url = o.l1_url.clone().unwrap_or_else(|| chain.url.clone()),
-        block = chain.deployment.block,
-        confirmations = o.confirmations,
-        tx_timeout = o.tx_timeout_secs,
-        initial_fee = o.initial_max_fee_wei,
-    );
-    let path = dir.join("node.toml");
-    std::fs::write(&path, config).unwrap();
-    path
 }
 
 /// A `zkpay prover` child process, killed on drop.
@@ -309,7 +232,15 @@ async fn finality() {
     let bob_now = node.account(&core_address(&bob).to_string()).await.unwrap();
     assert_eq!(bob_now.balances.get(&DEV_TOKEN_ID).map(|a| a.0), Some(40 * ETHER));
 
-    assert!(node_proc.terminate().success(), "clean shutdown");
+    let exit = node_proc.terminate();
+    if !exit.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(30).collect();
+        panic!(
+            "unclean shutdown ({exit}); the node's last lines:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
 }
 
 /// A TCP proxy in front of anvil that can drop every connection: an unreachable L1 RPC.

@@ -1,5 +1,8 @@
-//! zkpay-client: a typed async client of the zkpay node's HTTP API (the merchant SDK; the wallet
-//! issue grows it). Its dependency tree has no RocksDB, actix, bellman or alloy.
+//! zkpay-client: the SDK of a wallet or a merchant's service — a typed async client of the zkpay
+//! node's HTTP API ([`Client`]), the keys ([`keys`]: Ethereum keys, the derived L2 key of
+//! docs/protocol.md §3.7, EIP-712 authorizations), the encrypted wallet file ([`keystore`]),
+//! building, signing and following txs ([`wallet`]) and token units ([`units`]). Its dependency
+//! tree has no RocksDB, actix, bellman or alloy (`scripts/test.sh` checks).
 //!
 //! ```no_run
 //! # async fn f(tx: zkpay_core::tx::L2Tx) -> Result<(), zkpay_client::ClientError> {
@@ -10,6 +13,10 @@
 //! ```
 
 mod events;
+pub mod keys;
+pub mod keystore;
+pub mod units;
+pub mod wallet;
 
 pub use events::{EventStream, EventsRequest};
 use serde::de::DeserializeOwned;
@@ -38,6 +45,41 @@ pub enum ClientError {
     /// The base URL is not a URL.
     #[error("bad node URL {0:?}")]
     BadUrl(String),
+    /// The wallet's address has no L2 account yet (deposit first).
+    #[error("{0} has no account on this rollup yet: deposit first")]
+    NoAccount(zkpay_core::types::Address),
+    /// An amount or fee that the protocol cannot carry (docs/protocol.md §4).
+    #[error("the {what} {value} is not packable; the closest packable {what} below it is {closest}")]
+    NotPackable {
+        /// `amount` or `fee`.
+        what: &'static str,
+        /// What was asked.
+        value: u128,
+        /// The largest packable value not above it.
+        closest: u128,
+    },
+    /// The fee quote a tx was signed with is past its `validUntil`: quote again.
+    #[error("the fee quote expired (valid until {valid_until}); nothing was sent: ask for a new quote")]
+    QuoteExpired {
+        /// The quote's end (unix s).
+        valid_until: u64,
+    },
+    /// A tx could not be signed (a key or value the protocol refuses).
+    #[error("signing: {0}")]
+    Signing(String),
+    /// The tx was dropped by the node.
+    #[error("tx {hash} was rejected: {message}")]
+    Rejected {
+        /// The tx.
+        hash: String,
+        /// Why, as a stable code.
+        code: Option<ErrorCode>,
+        /// Why.
+        message: String,
+    },
+    /// Waiting took longer than allowed.
+    #[error("timed out waiting for {0}")]
+    Timeout(String),
 }
 
 impl ClientError {

@@ -276,6 +276,20 @@ impl L1Client {
         send("withdrawPendingBalance", self.rollup.withdrawPendingBalance(owner, token, amount)).await
     }
 
+    /// `owner`'s ETH balance, wei.
+    pub async fn eth_balance(&self, owner: EthAddress) -> Result<U256, L1Error> {
+        self.provider.get_balance(owner).await.map_err(|e| L1Error::rpc("eth_getBalance", e))
+    }
+
+    /// `owner`'s balance of ERC-20 `token`.
+    pub async fn erc20_balance(&self, token: EthAddress, owner: EthAddress) -> Result<U256, L1Error> {
+        TestERC20::new(token, self.provider.clone())
+            .balanceOf(owner)
+            .call()
+            .await
+            .map_err(|e| L1Error::from_contract("balanceOf", e))
+    }
+
     /// `owner`'s pending balance of token id `token_id`.
     pub async fn pending_balance(&self, owner: EthAddress, token_id: u16) -> Result<u128, L1Error> {
         self.rollup

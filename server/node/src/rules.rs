@@ -78,9 +78,20 @@ pub fn apply_error(e: &ApplyError) -> ApiError {
     ApiError::new(code, e.to_string()).with_details(details)
 }
 
+/// Whose fee is checked against the quote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fee {
+    /// Each tx's own.
+    PerTx,
+    /// The batch's total ([`Admission::check_batch_fees`]).
+    ByBatch,
+}
+
 impl Admission {
     /// Check `tx` (signed by `signer`, `bytes` of JSON) against the sealed `state` and `mempool`
     /// at `now` (unix seconds). Nothing changes; the caller inserts it on success.
+    /// `fee`: [`Fee::PerTx`] checks the tx's own fee against the quote; [`Fee::ByBatch`] leaves
+    /// it to [`Admission::check_batch_fees`].
     pub fn check(
         &self,
         tx: &L2Tx,
@@ -88,6 +99,7 @@ impl Admission {
         state: &State,
         mempool: &Mempool,
         now: u64,
+        fee: Fee,
     ) -> Result<(), ApiError> {
         let account = tx.account_id();
         let fields = state.account(account).ok_or_else(|| apply_error(&ApplyError::AccountNotFound(account)))?;
@@ -181,7 +193,7 @@ impl Admission {
             }
         }
         // Fee quote.
-        if let Some(per_chunk) = self.fee_per_chunk.get(&tx.fee_token()) {
+        if let (Fee::PerTx, Some(per_chunk)) = (fee, self.fee_per_chunk.get(&tx.fee_token())) {
             let quote = per_chunk.saturating_mul(op_chunks(tx, state) as u128);
             if tx.fee() < quote {
                 return Err(ApiError::new(
@@ -208,6 +220,29 @@ impl Admission {
                 ErrorCode::AccountMempoolFull,
                 format!("account {account} has {} queued txs, the most the node keeps", self.max_per_account),
             ));
+        }
+        Ok(())
+    }
+
+    /// A batch pays the node's quote in total: per fee token, the sum of its txs' fees covers
+    /// the sum of their quotes (so a payout batch can carry its whole fee in one tx).
+    pub fn check_batch_fees<'a>(&self, txs: impl Iterator<Item = &'a L2Tx>, state: &State) -> Result<(), ApiError> {
+        let mut due: BTreeMap<TokenId, (u128, u128)> = BTreeMap::new();
+        for tx in txs {
+            if let Some(per_chunk) = self.fee_per_chunk.get(&tx.fee_token()) {
+                let e = due.entry(tx.fee_token()).or_default();
+                e.0 = e.0.saturating_add(tx.fee());
+                e.1 = e.1.saturating_add(per_chunk.saturating_mul(op_chunks(tx, state) as u128));
+            }
+        }
+        for (token, (paid, quote)) in due {
+            if paid < quote {
+                return Err(ApiError::new(
+                    ErrorCode::FeeTooLow,
+                    format!("the batch's fees in token {token} sum to {paid}, below the node's quote {quote}"),
+                )
+                .with_details(json!({ "quote": quote.to_string(), "token": token })));
+            }
         }
         Ok(())
     }

@@ -278,6 +278,10 @@ impl Sequencer {
                 ));
             }
         }
+        if batch {
+            self.admission.check_batch_fees(txs.iter().map(|(t, ..)| t.tx()), &self.state)?;
+        }
+        let fee = if batch { crate::rules::Fee::ByBatch } else { crate::rules::Fee::PerTx };
         let now = now_ms();
         let batch_id = batch.then(|| {
             self.next_batch_id += 1;
@@ -289,7 +293,7 @@ impl Sequencer {
             let checked = if self.mempool.contains(&hash) {
                 Err(ApiError::new(ErrorCode::DuplicateTx, "this tx is already queued"))
             } else {
-                self.admission.check(tx.tx(), tx.signer(), &self.state, &self.mempool, now / 1000)
+                self.admission.check(tx.tx(), tx.signer(), &self.state, &self.mempool, now / 1000, fee)
             };
             if let Err(mut e) = checked {
                 if batch {

@@ -122,3 +122,35 @@ async fn history_blocks_priority_ops_and_fees() {
     refused_with(client.block_txs(last + 1).await, ErrorCode::NotFound);
     node.handle.shutdown().await.unwrap();
 }
+
+/// A batch pays the fee quote in total: a payout batch can carry its whole fee in one tx, and a
+/// batch whose fees fall short of the sum of its quotes is refused whole. A single tx still pays
+/// its own quote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_pays_the_quote_in_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path());
+    c.fees.per_chunk.insert("1".into(), "1023".into());
+    let node = start(c).await;
+    let users = fund(&node.client, 2).await;
+    let (alice, bob) = (&users[0], &users[1]);
+    let client = &node.client;
+    deposit(client, 4, alice.address, 1, 1_000_000).await;
+    let a = alice.address.to_string();
+    wait_for("the deposit", async || client.account(&a).await.is_ok_and(|x| x.balances[&1].0 == 1_001_000)).await;
+    let pay = |nonce: u32, fee: u128| {
+        transfer(
+            TransferSpec { from: alice.id, to: bob.address, token: 1, amount: 10, fee, nonce },
+            &alice.key,
+            &domain(),
+        )
+    };
+    // Two 2-chunk transfers: 4 × 1023 = 4092 due in all (4100: the next packable fee).
+    refused_with(client.submit_batch(&[pay(1, 0), pay(2, 2046)]).await, ErrorCode::FeeTooLow);
+    refused_with(client.submit(&pay(1, 0)).await, ErrorCode::FeeTooLow);
+    assert_eq!(client.account(&a).await.unwrap().pending_nonce, 1, "nothing of the refused batch is queued");
+    let r = client.submit_batch(&[pay(1, 0), pay(2, 4100)]).await.unwrap();
+    wait_status(client, &r.tx_hashes[1], TxStatus::Included).await;
+    assert_eq!(client.account(&a).await.unwrap().balances[&1].0, 1_001_000 - 20 - 4100);
+    node.handle.shutdown().await.unwrap();
+}
