@@ -2,6 +2,7 @@
 
 mod alloc_counter;
 mod bench;
+mod dev_cmd;
 mod exit_cmd;
 mod keygen;
 mod node_cmd;
@@ -35,6 +36,9 @@ enum Command {
     /// Exit your funds through exodus when the operator is gone, from L1 data alone (key in
     /// ZKPAY_L1_PRIVATE_KEY).
     Exit(exit_cmd::ExitArgs),
+    /// The whole rollup on this machine: anvil, the contracts, the node with its prover, funded
+    /// demo wallets (--demo: a scripted scenario, then exit).
+    Dev(dev_cmd::DevArgs),
     /// A wallet: keys in an encrypted file; deposit, set-key, transfer, withdraw, full-exit,
     /// balance, history, status, watch (--json for scripts).
     Wallet(wallet_cmd::WalletArgs),
@@ -89,12 +93,17 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 /// Structured logs on stderr: `ZKPAY_LOG` (or `RUST_LOG`) filters, default `info`.
 pub(crate) fn init_logs(json: bool) {
+    init_logs_at(json, "info")
+}
+
+/// [`init_logs`] with another default level.
+pub(crate) fn init_logs_at(json: bool, default: &str) {
     use tracing_subscriber::EnvFilter;
     let filter = std::env::var("ZKPAY_LOG")
         .ok()
         .or_else(|| std::env::var("RUST_LOG").ok())
         .and_then(|f| EnvFilter::try_new(f).ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
+        .unwrap_or_else(|| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
@@ -108,6 +117,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keygen::run(args).map_err(CliError::from),
         Command::Exit(args) => exit_cmd::run(args),
         Command::Wallet(args) => wallet_cmd::run(args),
+        Command::Dev(args) => dev_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
