@@ -110,6 +110,7 @@ pub fn configure<A: NodeApi>(cfg: &mut web::ServiceConfig, api: web::Data<A>, op
         .app_data(web::Data::new(limits))
         .app_data(web::PayloadConfig::new(limits.max_body_bytes))
         .route("/metrics", web::get().to(metrics::<A>))
+        .route("/", web::get().to(explorer))
         .service(
             mount::<A>(web::scope("/v1")).wrap(actix_web::middleware::from_fn(crate::middleware::observe)).wrap(
                 actix_web::middleware::Condition::new(!options.cors_origins.is_empty(), cors(&options.cors_origins)),
@@ -882,6 +883,18 @@ async fn webhook_replay<A: NodeApi>(
     }
     .await;
     respond(StatusCode::ACCEPTED, result)
+}
+
+/// The block explorer (one self-contained page, live through the event stream)
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "meta",
+    operation_id = "getExplorer",
+    responses((status = 200, description = "An HTML page", content_type = "text/html", body = String))
+)]
+async fn explorer() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(include_str!("explorer.html"))
 }
 
 /// Prometheus metrics

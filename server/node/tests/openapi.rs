@@ -386,6 +386,8 @@ async fn every_route_answers_as_the_document_says() {
     ck.expect(200, get("/v1/openapi.json")).await;
     let page = ck.expect(200, get("/v1/docs")).await;
     assert!(page.as_str().unwrap().contains("<script>"));
+    let explorer = ck.expect(200, get("/")).await;
+    assert!(explorer.as_str().unwrap().contains("zkpay explorer"));
     let metrics = ck.expect(200, get("/metrics")).await;
     assert!(metrics.as_str().unwrap().contains("zkpay_"));
 
@@ -399,13 +401,14 @@ async fn every_route_answers_as_the_document_says() {
     let mut mounted: BTreeSet<(String, String)> =
         zkpay_api::ROUTES.iter().map(|(m, p)| (m.to_string(), format!("/v1{p}"))).collect();
     mounted.insert(("get".into(), "/metrics".into()));
+    mounted.insert(("get".into(), "/".into()));
     assert_eq!(documented, mounted, "the document and the mounted routes differ");
     assert_eq!(ck.called, documented, "operations not called by this test");
     // And every route had an error path too (those that can fail on input).
     for (m, p) in &documented {
         let statuses: Vec<u16> =
             ck.answers.iter().filter(|(am, ap, _)| am == m && ap == p).map(|(_, _, s)| *s).collect();
-        let always_ok = ["/v1/status", "/v1/tokens", "/v1/openapi.json", "/v1/docs", "/metrics"];
+        let always_ok = ["/v1/status", "/v1/tokens", "/v1/openapi.json", "/v1/docs", "/metrics", "/"];
         if !always_ok.contains(&p.as_str()) {
             assert!(statuses.iter().any(|s| *s >= 400), "{m} {p} was only called on its happy path: {statuses:?}");
         }
