@@ -374,7 +374,7 @@ async fn send(
     what: &str,
 ) -> Result<(Value, String), CliError> {
     let accepted = wallet.submit(&p).await.map_err(client)?;
-    let hash = accepted.tx_hashes[0].clone();
+    let hash = accepted.tx_hashes.first().cloned().ok_or_else(|| msg("the node accepted the tx but named no hash"))?;
     let mut status = TxStatus::Queued;
     let mut block = None;
     if !matches!(wait, WaitFor::Queued) {
@@ -385,12 +385,7 @@ async fn send(
         status = info.status;
         block = info.block;
     }
-    let fee = match &p.tx {
-        zkpay_core::tx::L2Tx::Transfer(t) => t.fee,
-        zkpay_core::tx::L2Tx::Withdraw(t) => t.fee,
-        zkpay_core::tx::L2Tx::ChangePubKey(t) => t.fee,
-        zkpay_core::tx::L2Tx::ForcedExit(t) => t.fee,
-    };
+    let fee = p.tx.fee();
     Ok((
         json!({ "tx": hash, "status": status, "block": block, "fee": fee.to_string() }),
         format!("{what} {hash}: {status:?}{}", block.map(|b| format!(" in block {b}")).unwrap_or_default()),

@@ -36,8 +36,8 @@ pub struct Prepared {
     pub quote: Option<FeeQuote>,
 }
 
-/// How long a signed tx stays valid: long enough for a congested node, short enough that a tx
-/// lost somewhere cannot be replayed much later.
+/// How long a signed tx stays valid: long enough for a congested node; after it, a tx that never
+/// made it into a block is dead for good, so the same nonce can be signed again without risk.
 const VALIDITY: Duration = Duration::from_secs(24 * 3600);
 
 fn now_secs() -> u64 {
