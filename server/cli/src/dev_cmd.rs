@@ -45,12 +45,9 @@ pub struct DevArgs {
     demo: bool,
 }
 
-fn err(what: &str) -> impl Fn(String) -> CliError + '_ {
+/// A failure of step `what`, as the one line the user reads.
+fn err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> CliError + '_ {
     move |e| CliError::Message(format!("{what}: {e}"))
-}
-
-fn s<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
 }
 
 /// Run `zkpay dev`.
@@ -58,12 +55,11 @@ pub fn run(args: DevArgs) -> Result<(), CliError> {
     crate::init_logs_at(false, "warn");
     let keys = zkpay_prover::KeyStore::new(committed_keys_dir(), dev_keys_cache_dir());
     eprintln!("[dev] dev proving keys (generated once into {}, then cached)…", dev_keys_cache_dir().display());
-    keys.block(8).map_err(s).map_err(err("proving keys"))?;
+    keys.block(8).map_err(err("proving keys"))?;
     // Our lines go to a copy of stdout; fd 1 itself becomes /dev/null, where bellman_ce's
     // progress prints go (and cannot fail when the reader of stdout has gone).
-    let mut out = std::fs::File::from(
-        std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned().map_err(s).map_err(err("stdout"))?,
-    );
+    let mut out =
+        std::fs::File::from(std::os::fd::AsFd::as_fd(&std::io::stdout()).try_clone_to_owned().map_err(err("stdout"))?);
     let _quiet = gag::Gag::stdout().map_err(CliError::Gag)?;
     let runtime = crate::runtime()?;
     runtime.block_on(dev(args, &mut out))
@@ -72,10 +68,10 @@ pub fn run(args: DevArgs) -> Result<(), CliError> {
 async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
     use std::io::Write;
     eprintln!("[dev] starting anvil and deploying the contracts…");
-    let chain = DevChain::start(&anvil_binary(), 100_000).await.map_err(s).map_err(err("anvil"))?;
+    let chain = DevChain::start(&anvil_binary(), 100_000).await.map_err(err("anvil"))?;
     let store = args.data_dir.join("node");
     if store.exists() {
-        std::fs::remove_dir_all(&store).map_err(s).map_err(err("clearing the old store"))?;
+        std::fs::remove_dir_all(&store).map_err(err("clearing the old store"))?;
     }
     let mut config = NodeConfig { data_dir: store, listen: args.listen, ..NodeConfig::default() };
     config.chain.chain_id = chain.deployment.chain_id;
@@ -96,7 +92,7 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
     });
     let handle = Node::spawn(config).await?;
     let url = format!("http://{}", handle.addr());
-    let node = Client::new(&url).map_err(s).map_err(err("node"))?;
+    let node = Client::new(&url).map_err(err("node"))?;
 
     // The demo wallets: anvil's keys, their L2 keys derived (docs/protocol.md §3.7), 100 ETH
     // each deposited, keys set.
@@ -104,17 +100,17 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
     let domain = chain.domain();
     let mut wallets = Vec::new();
     for i in 1..=DEMO_WALLETS {
-        let eth = EthKey::from_bytes(&chain.anvil.keys()[i].to_bytes().into()).map_err(s).map_err(err("key"))?;
+        let eth = EthKey::from_bytes(&chain.anvil.keys()[i].to_bytes().into()).map_err(err("key"))?;
         let l2 = derive_l2_key(&eth, &domain);
-        let l1 = chain.client(i).map_err(s).map_err(err("L1"))?;
-        l1.deposit_eth(chain.address(i), 100 * ETHER).await.map_err(s).map_err(err("deposit"))?;
+        let l1 = chain.client(i).map_err(err("L1"))?;
+        l1.deposit_eth(chain.address(i), 100 * ETHER).await.map_err(err("deposit"))?;
         wallets.push(Wallet::new(node.clone(), domain, WalletSecret { eth, l2 }));
     }
     for w in &wallets {
         wait_account(&node, w).await?;
-        let p = w.prepare_set_key(0, None).await.map_err(s).map_err(err("set-key"))?;
-        let r = w.submit(&p).await.map_err(s).map_err(err("set-key"))?;
-        w.wait(&r.tx_hashes[0], TxStatus::Included, FINALITY).await.map_err(s).map_err(err("set-key"))?;
+        let p = w.prepare_set_key(0, None).await.map_err(err("set-key"))?;
+        let r = w.submit(&p).await.map_err(err("set-key"))?;
+        w.wait(&r.tx_hashes[0], TxStatus::Included, FINALITY).await.map_err(err("set-key"))?;
     }
 
     let mut text = format!("zkpay dev: a local rollup (chain id {}, Rollup {})\n", domain.chain_id, domain.rollup);
@@ -172,21 +168,21 @@ async fn wait_account(node: &Client, w: &Wallet) -> Result<(), CliError> {
 async fn demo(chain: &DevChain, wallets: &[Wallet]) -> Result<(), CliError> {
     let (alice, bob) = (&wallets[0], &wallets[1]);
     eprintln!("[demo] Alice pays Bob 1 ETH…");
-    let pay = alice.prepare_transfer(bob.address(), 0, ETHER, None).await.map_err(s).map_err(err("transfer"))?;
-    let r = alice.submit(&pay).await.map_err(s).map_err(err("transfer"))?;
-    let paid = alice.wait(&r.tx_hashes[0], TxStatus::Finalized, FINALITY).await.map_err(s).map_err(err("transfer"))?;
+    let pay = alice.prepare_transfer(bob.address(), 0, ETHER, None).await.map_err(err("transfer"))?;
+    let r = alice.submit(&pay).await.map_err(err("transfer"))?;
+    let paid = alice.wait(&r.tx_hashes[0], TxStatus::Finalized, FINALITY).await.map_err(err("transfer"))?;
     eprintln!("[demo] final in block {:?}", paid.block);
     eprintln!("[demo] Bob withdraws 0.5 ETH to L1…");
-    let out = bob.prepare_withdraw(bob.address(), 0, ETHER / 2, None).await.map_err(s).map_err(err("withdraw"))?;
-    let r = bob.submit(&out).await.map_err(s).map_err(err("withdraw"))?;
-    let done = bob.wait(&r.tx_hashes[0], TxStatus::Finalized, FINALITY).await.map_err(s).map_err(err("withdraw"))?;
+    let out = bob.prepare_withdraw(bob.address(), 0, ETHER / 2, None).await.map_err(err("withdraw"))?;
+    let r = bob.submit(&out).await.map_err(err("withdraw"))?;
+    let done = bob.wait(&r.tx_hashes[0], TxStatus::Finalized, FINALITY).await.map_err(err("withdraw"))?;
     eprintln!("[demo] final in block {:?}", done.block);
     let bob_l1 = EthAddress::from(bob.address().0);
-    let pending = chain.operator.pending_balance(bob_l1, 0).await.map_err(s).map_err(err("pending balance"))?;
+    let pending = chain.operator.pending_balance(bob_l1, 0).await.map_err(err("pending balance"))?;
     if pending != ETHER / 2 {
         return Err(CliError::Message(format!("Bob's L1 pending balance is {pending} wei, not 0.5 ETH")));
     }
-    let bob_l2 = bob.account().await.map_err(s).map_err(err("account"))?;
+    let bob_l2 = bob.account().await.map_err(err("account"))?;
     let expected = 100 * ETHER + ETHER - ETHER / 2 - out.tx.fee();
     if bob_l2.balances.get(&0).map(|a| a.0) != Some(expected) {
         return Err(CliError::Message(format!("Bob's L2 balance is {:?}, not {expected}", bob_l2.balances.get(&0))));

@@ -193,8 +193,7 @@ impl Admission {
             }
         }
         // Fee quote.
-        if let (Fee::PerTx, Some(per_chunk)) = (fee, self.fee_per_chunk.get(&tx.fee_token())) {
-            let quote = per_chunk.saturating_mul(op_chunks(tx, state) as u128);
+        if let (Fee::PerTx, Some(quote)) = (fee, self.quote(tx, state)) {
             if tx.fee() < quote {
                 return Err(ApiError::new(
                     ErrorCode::FeeTooLow,
@@ -224,15 +223,20 @@ impl Admission {
         Ok(())
     }
 
+    /// The node's minimum fee for `tx` in its fee token (`None`: that token is free).
+    fn quote(&self, tx: &L2Tx, state: &State) -> Option<u128> {
+        self.fee_per_chunk.get(&tx.fee_token()).map(|per_chunk| per_chunk.saturating_mul(op_chunks(tx, state) as u128))
+    }
+
     /// A batch pays the node's quote in total: per fee token, the sum of its txs' fees covers
     /// the sum of their quotes (so a payout batch can carry its whole fee in one tx).
     pub fn check_batch_fees<'a>(&self, txs: impl Iterator<Item = &'a L2Tx>, state: &State) -> Result<(), ApiError> {
         let mut due: BTreeMap<TokenId, (u128, u128)> = BTreeMap::new();
         for tx in txs {
-            if let Some(per_chunk) = self.fee_per_chunk.get(&tx.fee_token()) {
+            if let Some(quote) = self.quote(tx, state) {
                 let e = due.entry(tx.fee_token()).or_default();
                 e.0 = e.0.saturating_add(tx.fee());
-                e.1 = e.1.saturating_add(per_chunk.saturating_mul(op_chunks(tx, state) as u128));
+                e.1 = e.1.saturating_add(quote);
             }
         }
         for (token, (paid, quote)) in due {
