@@ -38,6 +38,24 @@ contract Rollup {
     /// @notice How far after `block.timestamp` a committed block's timestamp may be: 15 minutes.
     uint256 public constant COMMIT_TIMESTAMP_MAX_AHEAD = 15 minutes;
 
+    /// @notice How long a change (or revocation) of a ChangePubKey authorization in effect waits between
+    /// its request (`setAuthPubkeyHash`) and its effect: 24 hours, as in zkSync Lite. A fact the node
+    /// saw when it sealed a block then still holds when the block is committed minutes later.
+    uint256 public constant AUTH_FACT_RESET_DELAY = 24 hours;
+
+    /// @notice The smallest `priorityExpiration` on any chain but the local dev chain: 7,200 L1
+    /// blocks, one day at 12 s. Below that an operator outage of minutes would let anyone force exodus.
+    uint64 public constant MIN_PRIORITY_EXPIRATION = 7_200;
+
+    /// @notice The smallest `priorityExpiration` on the local dev chain (31337), whose tests mine
+    /// blocks on demand and must reach exodus quickly.
+    uint64 public constant MIN_DEV_PRIORITY_EXPIRATION = 10;
+
+    /// @notice The largest `priorityExpiration`: 216,000 L1 blocks, 30 days at 12 s. It bounds how
+    /// long an operator can ignore a full exit, and keeps `block.number + 2 × priorityExpiration` far
+    /// from the uint64 limit.
+    uint64 public constant MAX_PRIORITY_EXPIRATION = 216_000;
+
     /// @notice The BN254 scalar field modulus: state roots are field elements below it.
     uint256 internal constant SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -108,8 +126,20 @@ contract Rollup {
     /// @notice The governance contract: validators, token registry, token pause.
     Governance public immutable governance;
 
-    /// @notice The Groth16 verifier of block and exit proofs.
-    IVerifier public immutable verifier;
+    /// @notice A requested change of a set ChangePubKey authorization: the new hash (0 = revoke) and
+    /// the timestamp from which it may be applied (0 for none).
+    struct AuthFactReset {
+        bytes20 pubKeyHash;
+        uint64 readyAt;
+    }
+
+    /// @notice A ChangePubKey authorization consumed by the commit of a block: restored if the block
+    /// is reverted.
+    struct ConsumedAuthFact {
+        address owner;
+        uint32 nonce;
+        bytes20 pubKeyHash;
+    }
 
     /// @notice How many L1 blocks after its queueing a priority request expires.
     uint64 public immutable priorityExpiration;
@@ -117,6 +147,17 @@ contract Rollup {
     /// @notice The EIP-712 domain separator of ChangePubKey authorizations:
     /// {name: "zkpay", version: "1", chainId, verifyingContract: this}.
     bytes32 public immutable DOMAIN_SEPARATOR;
+
+    /// @notice The Groth16 verifier of block and exit proofs. The only upgradable part of the
+    /// deployment: governance may replace it, after a notice of `upgradeNoticePeriod()` L1 blocks
+    /// (docs/protocol.md §13.9).
+    IVerifier public verifier;
+
+    /// @notice The verifier announced by `announceVerifierUpgrade` (address 0 for none).
+    IVerifier public pendingVerifier;
+
+    /// @notice The first L1 block at which `pendingVerifier` may be applied (0 for none).
+    uint64 public verifierUpgradeReadyBlock;
 
     /// @notice The serial id of the oldest priority request not yet executed.
     uint64 public firstPriorityRequestId;
@@ -148,8 +189,18 @@ contract Rollup {
     /// @notice Pending L1 balances, withdrawable by `withdrawPendingBalance`.
     mapping(address owner => mapping(uint16 tokenId => uint128 amount)) public pendingBalances;
 
-    /// @notice ChangePubKey authorizations set by `setAuthPubkeyHash` (consumed by the commit that uses them).
+    /// @notice ChangePubKey authorizations set by `setAuthPubkeyHash` (consumed by the commit that uses
+    /// them); a requested change in `authFactResets` overrides it once due: `authFact` is the one in effect.
     mapping(address owner => mapping(uint32 nonce => bytes20 pubKeyHash)) public authFacts;
+
+    /// @notice Requested changes of ChangePubKey authorizations (`setAuthPubkeyHash`), by owner and
+    /// nonce: in effect from `readyAt` on (see `authFact`).
+    mapping(address owner => mapping(uint32 nonce => AuthFactReset reset)) public authFactResets;
+
+    /// @dev The authorizations consumed by the commit of each committed, unexecuted block (restored
+    /// by its revert). The entries of executed blocks are left behind: their block numbers are never
+    /// committed or reverted again, and deleting them would cost every execution a storage read.
+    mapping(uint32 blockNumber => ConsumedAuthFact[] facts) private _consumedAuthFacts;
 
     /// @notice Whether the exodus of token `tokenId` of account `accountId` was performed.
     mapping(uint32 accountId => mapping(uint16 tokenId => bool done)) public performedExodus;
@@ -193,8 +244,23 @@ contract Rollup {
     /// @notice `amount` of token `tokenId` was paid out on L1 to `owner` from its pending balance.
     event Withdrawal(address indexed owner, uint16 indexed tokenId, uint128 amount);
 
-    /// @notice `owner` authorized ChangePubKey to `pubKeyHash` for its nonce `nonce` (`setAuthPubkeyHash`).
+    /// @notice `owner` authorized ChangePubKey to `pubKeyHash` for its nonce `nonce` (`setAuthPubkeyHash`;
+    /// 0 = none): the authorization in effect from now on. Also emitted when a reverted block's
+    /// commit gives back the authorization it consumed.
     event FactAuth(address indexed owner, uint32 nonce, bytes20 pubKeyHash);
+
+    /// @notice `owner` asked to change its authorization for `nonce` to `pubKeyHash` (0 = revoke): in
+    /// effect from `readyAt` on, by itself (no further event), unless replaced or cancelled before.
+    event FactAuthResetRequested(address indexed owner, uint32 nonce, bytes20 pubKeyHash, uint64 readyAt);
+
+    /// @notice Governance announced that `newVerifier` replaces the verifier from L1 block `readyBlock` on.
+    event VerifierUpgradeAnnounced(IVerifier indexed newVerifier, uint64 readyBlock);
+
+    /// @notice The announced verifier upgrade was cancelled.
+    event VerifierUpgradeCancelled(IVerifier indexed newVerifier);
+
+    /// @notice The verifier is now `newVerifier`.
+    event VerifierUpgraded(IVerifier indexed oldVerifier, IVerifier indexed newVerifier);
 
     /// @notice Exodus mode is on.
     event ExodusMode();
@@ -214,13 +280,25 @@ contract Rollup {
     error ZeroGovernance();
     /// @notice The constructor was given address 0 as verifier.
     error ZeroVerifier();
-    /// @notice The constructor was given a priority expiration of 0 blocks.
-    error ZeroPriorityExpiration();
+    /// @notice The priority expiration is outside [`min`, `max`] L1 blocks (MIN_PRIORITY_EXPIRATION,
+    /// or MIN_DEV_PRIORITY_EXPIRATION on the dev chain, and MAX_PRIORITY_EXPIRATION).
+    error PriorityExpirationOutOfRange(uint64 priorityExpiration, uint64 min, uint64 max);
+    /// @notice A commit was not sent by a plain EOA calling the Rollup directly (`msg.sender` =
+    /// `tx.origin`, no code): its pubdata would not be in the transaction's calldata, where data
+    /// restore reads it (docs/protocol.md §10.6).
+    error CommitNotDirect(address sender);
+    /// @notice A verifier upgrade is announced already (cancel it first).
+    error VerifierUpgradeAlreadyAnnounced(IVerifier pending);
+    /// @notice No verifier upgrade is announced.
+    error NoVerifierUpgradeAnnounced();
+    /// @notice The announced verifier upgrade may not be applied before L1 block `readyBlock`.
+    error VerifierUpgradeNotReady(uint64 readyBlock);
     /// @notice The genesis root is not a field element (≥ the BN254 scalar modulus).
     error GenesisRootNotInField(bytes32 root);
     /// @notice The verifier holds insecure dev keys and this is not the local dev chain (31337).
     error DevKeysOnNonDevChain(uint256 chainId);
-    /// @notice A deposit amount (asked for, sent, or received) is 0 or above MAX_DEPOSIT.
+    /// @notice A deposit amount (asked for or sent) is 0 or above MAX_DEPOSIT, or the amount received
+    /// is 0 or above the amount asked for.
     error InvalidDepositAmount(uint256 amount);
     /// @notice A deposit names address 0 as its L2 recipient.
     error DepositToZeroAddress();
@@ -315,6 +393,22 @@ contract Rollup {
         _;
     }
 
+    modifier onlyGovernor() {
+        if (msg.sender != governance.governor()) revert Governance.NotGovernor(msg.sender);
+        _;
+    }
+
+    /// @dev Data restore reads each block's pubdata from the calldata of the transaction that
+    /// committed it, so a commit must be that transaction's top-level call: the sender is the
+    /// transaction's origin and has no code. `msg.sender = tx.origin` alone would let an EIP-7702
+    /// account (whose code is a delegation) call the Rollup from its own code; that code is 23 bytes,
+    /// so `code.length = 0` leaves only plain EOAs. A multisig, a forwarder or an ERC-4337 account is
+    /// refused instead of committing blocks no one could restore.
+    modifier onlyDirectCall() {
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert CommitNotDirect(msg.sender);
+        _;
+    }
+
     /// @notice Deploys the rollup with genesis block 0 (state root `genesisRoot`, timestamp now)
     /// committed, proven and executed.
     /// @dev Reverts with `DevKeysOnNonDevChain` if the verifier has dev keys (`DEV_KEYS`) and the
@@ -323,13 +417,16 @@ contract Rollup {
     /// @param verifier_ The generated Groth16 verifier (`Verifier.sol`).
     /// @param genesisRoot The state root of the genesis state (docs/protocol.md §5.4).
     /// @param priorityExpiration_ How many L1 blocks a priority request may wait before it expires
-    /// (dev ≈ 100, production 14 days of blocks); must not be 0.
+    /// (dev ≈ 100, production 14 days of blocks): from MIN_PRIORITY_EXPIRATION (MIN_DEV_PRIORITY_EXPIRATION
+    /// on the dev chain) to MAX_PRIORITY_EXPIRATION.
     constructor(Governance governance_, IVerifier verifier_, bytes32 genesisRoot, uint64 priorityExpiration_) {
         if (address(governance_) == address(0)) revert ZeroGovernance();
-        if (address(verifier_) == address(0)) revert ZeroVerifier();
-        if (priorityExpiration_ == 0) revert ZeroPriorityExpiration();
+        uint64 minExpiration = block.chainid == DEV_CHAIN_ID ? MIN_DEV_PRIORITY_EXPIRATION : MIN_PRIORITY_EXPIRATION;
+        if (priorityExpiration_ < minExpiration || priorityExpiration_ > MAX_PRIORITY_EXPIRATION) {
+            revert PriorityExpirationOutOfRange(priorityExpiration_, minExpiration, MAX_PRIORITY_EXPIRATION);
+        }
         if (uint256(genesisRoot) >= SNARK_SCALAR_FIELD) revert GenesisRootNotInField(genesisRoot);
-        if (verifier_.DEV_KEYS() && block.chainid != DEV_CHAIN_ID) revert DevKeysOnNonDevChain(block.chainid);
+        _checkVerifier(verifier_);
         governance = governance_;
         verifier = verifier_;
         priorityExpiration = priorityExpiration_;
@@ -353,6 +450,12 @@ contract Rollup {
         });
         storedBlockHashes[0] = hashStoredBlock(genesis);
         emit BlockCommit(0, genesis);
+    }
+
+    /// @dev A verifier is not address 0, and has no dev keys unless this is the dev chain.
+    function _checkVerifier(IVerifier verifier_) private view {
+        if (address(verifier_) == address(0)) revert ZeroVerifier();
+        if (verifier_.DEV_KEYS() && block.chainid != DEV_CHAIN_ID) revert DevKeysOnNonDevChain(block.chainid);
     }
 
     /// @notice The hash under which `storedBlock` is kept: `keccak256(abi.encode(storedBlock))`.
@@ -390,8 +493,8 @@ contract Rollup {
     /// caller with `transferFrom` (the caller must have approved this contract) and credits what
     /// actually arrived, the contract's balance delta (less than `amount` for fee-on-transfer tokens).
     /// Tokens whose `transferFrom` returns nothing are accepted.
-    /// @dev Reverts with `ExodusModeActive` in exodus mode, `InvalidDepositAmount` if `amount` or the amount received is 0 or above
-    /// MAX_DEPOSIT, `DepositToZeroAddress` if `to` is 0, Governance's `TokenNotListed` if `token` is
+    /// @dev Reverts with `ExodusModeActive` in exodus mode, `InvalidDepositAmount` if `amount` is 0 or
+    /// above MAX_DEPOSIT or the amount received is 0 or above `amount`, `DepositToZeroAddress` if `to` is 0, Governance's `TokenNotListed` if `token` is
     /// not listed, `TokenPaused` if its deposits are paused, `TokenTransferFailed` if `transferFrom`
     /// returns false or reverts without data (a revert with data is passed on as is).
     /// @param token The token contract, listed in governance.
@@ -407,9 +510,11 @@ contract Rollup {
         _transferFrom(token, msg.sender, amount);
         uint256 balanceAfter = token.balanceOf(address(this));
         uint256 received = balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0;
-        if (received == 0 || received > MAX_DEPOSIT) revert InvalidDepositAmount(received);
+        // More than asked for is no plain transfer (a hook that sent extra, a balance that inflates):
+        // refused, so a deposit never credits more than `amount` and never more than MAX_DEPOSIT.
+        if (received == 0 || received > amount) revert InvalidDepositAmount(received);
 
-        // casting to 'uint128' is safe because received ≤ MAX_DEPOSIT < 2^128 (checked above)
+        // casting to 'uint128' is safe because received ≤ amount ≤ MAX_DEPOSIT < 2^128 (checked above)
         // forge-lint: disable-next-line(unsafe-typecast)
         _queueDeposit(tokenId, uint128(received), to);
     }
@@ -441,12 +546,14 @@ contract Rollup {
     // ---- blocks ----
 
     /// @dev Running values of one block's commit: the next priority request to match, the end of
-    /// the open requests, the block's priority-op count and its payout-op hash chain.
+    /// the open requests, the block's priority-op count and its payout-op hash chain, and the
+    /// block's number (under which the authorizations it consumes are recorded).
     struct CommitAcc {
         uint64 nextSerial;
         uint64 openEnd;
         uint64 priorityOperations;
         bytes32 pendingOnchainOpsHash;
+        uint32 blockNumber;
     }
 
     /// @notice Commits `blocks`, the blocks following `lastCommitted` (the last committed block as
@@ -456,8 +563,10 @@ contract Rollup {
     /// the op inside the pubdata; `onchainOperations` lists exactly the onchain ops, by offset; each
     /// Deposit/FullExit matches the next queued priority request; each ChangePubKey is authorized by
     /// its address. Stores the block's hash, with the commitment `sha256(header ‖ pubdata ‖ bitmap)`.
-    /// @dev Reverts in exodus mode (`ExodusModeActive`) and for a caller that is not a validator
-    /// (Governance's `NotValidator`); see the errors named in §13.2 for each rule.
+    /// @dev Reverts in exodus mode (`ExodusModeActive`), for a caller that is not a validator
+    /// (Governance's `NotValidator`) and for a call that is not its transaction's top-level call by
+    /// a plain EOA (`CommitNotDirect`: data restore reads the pubdata from the transaction's
+    /// calldata); see the errors named in §13.2 for each rule.
     /// @param lastCommitted The stored form of block `totalBlocksCommitted`.
     /// @param blocks The new blocks, numbers `totalBlocksCommitted + 1` on.
     function commitBlocks(StoredBlock calldata lastCommitted, CommitBlock[] calldata blocks)
@@ -465,6 +574,7 @@ contract Rollup {
         nonReentrant
         notExodus
         onlyValidator
+        onlyDirectCall
     {
         _commitBlocks(lastCommitted, blocks);
     }
@@ -473,6 +583,7 @@ contract Rollup {
     /// `proofs` as `proveBlocks` does (validator only). Every committed block must already be proven,
     /// so that the new ones are the next to prove. One transaction instead of two saves a base cost
     /// and keeps the commit's execution gas above the EIP-7623 calldata floor (docs/benchmarks.md).
+    /// Like `commitBlocks`, only as its transaction's top-level call by a plain EOA (`CommitNotDirect`).
     /// @param lastCommitted The stored form of block `totalBlocksCommitted`.
     /// @param blocks The new blocks.
     /// @param proofs One block proof per new block.
@@ -480,7 +591,7 @@ contract Rollup {
         StoredBlock calldata lastCommitted,
         CommitBlock[] calldata blocks,
         uint256[8][] calldata proofs
-    ) external nonReentrant notExodus onlyValidator {
+    ) external nonReentrant notExodus onlyValidator onlyDirectCall {
         uint32 proven = totalBlocksProven;
         if (proven != totalBlocksCommitted) revert BlockNotNextToProve(proven + 1, lastCommitted.blockNumber + 1);
         _proveBlocks(_commitBlocks(lastCommitted, blocks), proofs);
@@ -501,12 +612,14 @@ contract Rollup {
             nextSerial: first + totalCommittedPriorityRequests,
             openEnd: first + totalOpenPriorityRequests,
             priorityOperations: 0,
-            pendingOnchainOpsHash: bytes32(0)
+            pendingOnchainOpsHash: bytes32(0),
+            blockNumber: 0
         });
         stored = new StoredBlock[](blocks.length);
         for (uint256 i = 0; i < blocks.length; i++) {
             acc.priorityOperations = 0;
             acc.pendingOnchainOpsHash = bytes32(0);
+            acc.blockNumber = blocks[i].blockNumber;
             previous = _commitBlock(previous, blocks[i], acc);
             storedBlockHashes[previous.blockNumber] = hashStoredBlock(previous);
             emit BlockCommit(previous.blockNumber, previous);
@@ -683,7 +796,7 @@ contract Rollup {
             );
             _matchPriorityRequest(acc, Operations.OpType.Deposit, h);
         } else if (opcode == uint8(Operations.OpType.ChangePubKey)) {
-            _checkChangePubKey(pubdata[off:end], listed.ethWitness);
+            _checkChangePubKey(pubdata[off:end], listed.ethWitness, acc.blockNumber);
         } else {
             if (opcode == uint8(Operations.OpType.FullExit)) {
                 // L1 pubdata: the operator-filled amount [27,43) zeroed (§11).
@@ -709,18 +822,21 @@ contract Rollup {
         acc.priorityOperations++;
     }
 
-    /// @dev The ChangePubKey `op` (its 60 bytes) is authorized by its address: a 65-byte EIP-712
-    /// signature r ‖ s ‖ v as witness, or an empty witness and a matching `setAuthPubkeyHash` fact,
-    /// which is consumed.
-    function _checkChangePubKey(bytes calldata op, bytes calldata witness) private {
+    /// @dev The ChangePubKey `op` (its 60 bytes) of block `blockNumber` is authorized by its address:
+    /// a 65-byte EIP-712 signature r ‖ s ‖ v as witness, or an empty witness and a matching
+    /// `setAuthPubkeyHash` fact, which is consumed and recorded under the block (for its revert).
+    function _checkChangePubKey(bytes calldata op, bytes calldata witness, uint32 blockNumber) private {
         uint32 accountId = uint32(bytes4(op[1:5]));
         bytes20 pubKeyHash = bytes20(op[5:25]);
         address owner = address(bytes20(op[25:45]));
         uint32 nonce = uint32(bytes4(op[45:49]));
         if (witness.length == 0) {
-            bytes20 fact = authFacts[owner][nonce];
+            bytes20 fact = authFact(owner, nonce);
             if (fact == bytes20(0) || fact != pubKeyHash) revert ChangePubKeyNotAuthorized(accountId, owner);
+            // Consumed: a pending change of it goes too (a revert gives back `fact` itself).
             delete authFacts[owner][nonce];
+            delete authFactResets[owner][nonce];
+            _consumedAuthFacts[blockNumber].push(ConsumedAuthFact({owner: owner, nonce: nonce, pubKeyHash: fact}));
         } else if (witness.length == 65) {
             address signer = _recoverChangePubKeySigner(witness, pubKeyHash, nonce, accountId);
             if (signer == address(0) || signer != owner) revert ChangePubKeyNotAuthorized(accountId, owner);
@@ -859,8 +975,8 @@ contract Rollup {
 
     /// @notice Reverts committed, unexecuted blocks (validator only), last first: `blocks[0]` must be
     /// block `totalBlocksCommitted`, `blocks[1]` the one before, and so on, none executed. Their
-    /// priority requests go back to uncommitted; a ChangePubKey fact consumed by a reverted block is
-    /// not restored (set it again, or use an EIP-712 witness).
+    /// priority requests go back to uncommitted, and the ChangePubKey authorizations their commit
+    /// consumed are set again (`FactAuth`), unless the owner has set another one for that nonce since.
     /// @dev Reverts with `ExodusModeActive`, `NothingToDo`, `BlockNotRevertable` or `StoredBlockMismatch`.
     /// @param blocks The stored forms of the blocks to revert, newest first.
     function revertBlocks(StoredBlock[] calldata blocks) external nonReentrant notExodus onlyValidator {
@@ -875,6 +991,7 @@ contract Rollup {
             }
             if (hashStoredBlock(stored) != storedBlockHashes[committed]) revert StoredBlockMismatch(committed);
             delete storedBlockHashes[committed];
+            _restoreAuthFacts(committed);
             reverted += stored.priorityOperations;
             committed--;
         }
@@ -882,6 +999,23 @@ contract Rollup {
         if (totalBlocksProven > committed) totalBlocksProven = committed;
         totalCommittedPriorityRequests -= reverted;
         emit BlocksRevert(executed, committed);
+    }
+
+    /// @dev Gives back the authorizations the commit of block `blockNumber` consumed (being reverted):
+    /// each is set again unless another is in effect (set by its owner after the commit, at once since
+    /// none was in effect then).
+    function _restoreAuthFacts(uint32 blockNumber) private {
+        ConsumedAuthFact[] storage facts = _consumedAuthFacts[blockNumber];
+        uint256 n = facts.length;
+        for (uint256 i = 0; i < n; i++) {
+            ConsumedAuthFact memory f = facts[i];
+            if (authFact(f.owner, f.nonce) == bytes20(0)) {
+                authFacts[f.owner][f.nonce] = f.pubKeyHash;
+                delete authFactResets[f.owner][f.nonce];
+                emit FactAuth(f.owner, f.nonce, f.pubKeyHash);
+            }
+        }
+        if (n != 0) delete _consumedAuthFacts[blockNumber];
     }
 
     // ---- pending balances ----
@@ -909,13 +1043,94 @@ contract Rollup {
     }
 
     /// @notice Authorizes, for the caller's L1 address, a ChangePubKey to `pubKeyHash` signed with L2
-    /// nonce `nonce` (the alternative to an EIP-712 witness). The commit that uses it consumes it;
-    /// setting 0 revokes it.
-    /// @param pubKeyHash The new L2 key's hash.
+    /// nonce `nonce` (the alternative to an EIP-712 witness). The commit that uses it consumes it.
+    /// While no authorization is in effect for `nonce`, it takes effect at once (`FactAuth`), as does
+    /// setting the one in effect again (which cancels a pending change). Changing (or revoking, with 0)
+    /// one in effect is a request (`FactAuthResetRequested`) that takes effect by itself
+    /// AUTH_FACT_RESET_DELAY later, with no second call; a new request replaces a pending one and
+    /// restarts the delay. So an authorization the node saw when it sealed a block cannot vanish before
+    /// the block's commit minutes later (which would make the commit revert), nor be changed at a
+    /// moment of the owner's choosing: the moment is fixed, and public, a day ahead.
+    /// @param pubKeyHash The new L2 key's hash (0 = none).
     /// @param nonce The account's nonce the ChangePubKey tx is signed with.
     function setAuthPubkeyHash(bytes20 pubKeyHash, uint32 nonce) external {
-        authFacts[msg.sender][nonce] = pubKeyHash;
-        emit FactAuth(msg.sender, nonce, pubKeyHash);
+        AuthFactReset memory reset = authFactResets[msg.sender][nonce];
+        bytes20 current = authFact(msg.sender, nonce);
+        if (current == bytes20(0) || current == pubKeyHash) {
+            if (reset.readyAt != 0) delete authFactResets[msg.sender][nonce];
+            authFacts[msg.sender][nonce] = pubKeyHash;
+            emit FactAuth(msg.sender, nonce, pubKeyHash);
+            return;
+        }
+        // A due change is in effect already: store it before the new request replaces the record.
+        if (reset.readyAt != 0 && block.timestamp >= reset.readyAt) authFacts[msg.sender][nonce] = current;
+        // casting to 'uint64' is safe: L1 timestamps are far below 2^64 − 1 day
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint64 readyAt = uint64(block.timestamp + AUTH_FACT_RESET_DELAY);
+        authFactResets[msg.sender][nonce] = AuthFactReset({pubKeyHash: pubKeyHash, readyAt: readyAt});
+        emit FactAuthResetRequested(msg.sender, nonce, pubKeyHash, readyAt);
+    }
+
+    /// @notice The ChangePubKey authorization in effect for `owner` and `nonce` (0 for none): the
+    /// requested change once it is due, else the one set.
+    function authFact(address owner, uint32 nonce) public view returns (bytes20) {
+        AuthFactReset memory reset = authFactResets[owner][nonce];
+        if (reset.readyAt != 0 && block.timestamp >= reset.readyAt) return reset.pubKeyHash;
+        return authFacts[owner][nonce];
+    }
+
+    // ---- verifier upgrade ----
+
+    /// @notice How many L1 blocks an announced verifier upgrade waits before it may be applied:
+    /// 2 × `priorityExpiration`, longer than the exit window. A user who requests a full exit right
+    /// after the announcement has it executed within `priorityExpiration` blocks, or else can turn
+    /// exodus mode on (which rules the upgrade out for good); the second `priorityExpiration` (at least
+    /// a day on a public chain) leaves time to react, to activate exodus and to withdraw the pending
+    /// balance, all under the current verifier.
+    function upgradeNoticePeriod() public view returns (uint64) {
+        return 2 * priorityExpiration;
+    }
+
+    /// @notice Announces that `newVerifier` will replace the verifier (governor only; not in exodus
+    /// mode): it may be applied from `block.number + upgradeNoticePeriod()` on.
+    /// @dev Reverts with Governance's `NotGovernor`, `ExodusModeActive`, `VerifierUpgradeAlreadyAnnounced`,
+    /// `ZeroVerifier` or `DevKeysOnNonDevChain`.
+    /// @param newVerifier The new verifier (new keys, block sizes or circuit).
+    function announceVerifierUpgrade(IVerifier newVerifier) external notExodus onlyGovernor {
+        IVerifier pending = pendingVerifier;
+        if (address(pending) != address(0)) revert VerifierUpgradeAlreadyAnnounced(pending);
+        _checkVerifier(newVerifier);
+        uint64 readyBlock = uint64(block.number) + upgradeNoticePeriod();
+        pendingVerifier = newVerifier;
+        verifierUpgradeReadyBlock = readyBlock;
+        emit VerifierUpgradeAnnounced(newVerifier, readyBlock);
+    }
+
+    /// @notice Cancels the announced verifier upgrade (governor only).
+    /// @dev Reverts with Governance's `NotGovernor` or `NoVerifierUpgradeAnnounced`.
+    function cancelVerifierUpgrade() external onlyGovernor {
+        IVerifier pending = pendingVerifier;
+        if (address(pending) == address(0)) revert NoVerifierUpgradeAnnounced();
+        delete pendingVerifier;
+        delete verifierUpgradeReadyBlock;
+        emit VerifierUpgradeCancelled(pending);
+    }
+
+    /// @notice Applies the announced verifier upgrade once its notice is over (governor only; never
+    /// in exodus mode, so a user who left through exodus is never judged by the new verifier).
+    /// Blocks committed before and proven after it are proven under the new verifier.
+    /// @dev Reverts with Governance's `NotGovernor`, `ExodusModeActive`, `NoVerifierUpgradeAnnounced`
+    /// or `VerifierUpgradeNotReady`.
+    function applyVerifierUpgrade() external nonReentrant notExodus onlyGovernor {
+        IVerifier pending = pendingVerifier;
+        if (address(pending) == address(0)) revert NoVerifierUpgradeAnnounced();
+        uint64 readyBlock = verifierUpgradeReadyBlock;
+        if (block.number < readyBlock) revert VerifierUpgradeNotReady(readyBlock);
+        IVerifier old = verifier;
+        verifier = pending;
+        delete pendingVerifier;
+        delete verifierUpgradeReadyBlock;
+        emit VerifierUpgraded(old, pending);
     }
 
     // ---- exodus ----

@@ -31,8 +31,24 @@ contract CommitTest is VectorRollup {
         internal
     {
         vm.expectRevert(err);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(last, _one(b));
+    }
+
+    /// @dev Changes `owner`'s authorization for `nonce` (set in setUp) to `pkh` for a commit of block
+    /// 1: the change is requested at T1 and in effect AUTH_FACT_RESET_DELAY later, which is the
+    /// oldest L1 time at which block 1 (timestamp T1) may still be committed.
+    function _changeFactForBlock1(address owner, bytes20 pkh, uint32 nonce) internal {
+        vm.warp(T1);
+        vm.prank(owner);
+        rollup.setAuthPubkeyHash(pkh, nonce);
+        assertEq(bytes32(rollup.authFact(owner, nonce)), bytes32(_vectorFact(owner)), "still in effect");
+        vm.warp(T1 + rollup.AUTH_FACT_RESET_DELAY());
+        assertEq(bytes32(rollup.authFact(owner, nonce)), bytes32(pkh), "changed");
+    }
+
+    function _vectorFact(address owner) internal pure returns (bytes20) {
+        return owner == ALICE ? ALICE_PKH : BOB_PKH;
     }
 
     // ---- accepted ----
@@ -76,12 +92,11 @@ contract CommitTest is VectorRollup {
 
     function test_commit_eip712Witness() public {
         // Bob revokes his fact: his EIP-712 signature authorizes his ChangePubKey, Alice's fact hers.
-        vm.prank(BOB);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
+        _changeFactForBlock1(BOB, bytes20(0), 0);
         assertEq(vm.addr(BOB_L1_KEY), BOB, "Bob's key");
         Rollup.CommitBlock memory b = _commitBlock(1);
         b.onchainOperations[4].ethWitness = _sign(BOB_L1_KEY, BOB_PKH, 0, 2);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesis(), _one(b));
         assertEq(rollup.storedBlockHashes(1), keccak256(abi.encode(_expectedStored(1))), "stored hash");
         // Alice's fact was consumed, Bob's witness left nothing behind.
@@ -89,12 +104,11 @@ contract CommitTest is VectorRollup {
     }
 
     function test_commit_eip712WitnessWithV0or1() public {
-        vm.prank(BOB);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
+        _changeFactForBlock1(BOB, bytes20(0), 0);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(BOB_L1_KEY, rollup.changePubKeyDigest(BOB_PKH, 0, 2));
         Rollup.CommitBlock memory b = _commitBlock(1);
         b.onchainOperations[4].ethWitness = abi.encodePacked(r, s, v - 27);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesis(), _one(b));
         assertEq(rollup.totalBlocksCommitted(), 1, "committed");
     }
@@ -128,23 +142,20 @@ contract CommitTest is VectorRollup {
     // ---- ChangePubKey authorization refused ----
 
     function test_commit_refusesChangePubKeyWithoutFact() public {
-        vm.prank(ALICE);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
+        _changeFactForBlock1(ALICE, bytes20(0), 0);
         _commitExpectingRevert(
             _genesis(), _commitBlock(1), abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 1, ALICE)
         );
     }
 
     function test_commit_refusesFactForAnotherKeyOrNonce() public {
-        vm.prank(ALICE);
-        rollup.setAuthPubkeyHash(BOB_PKH, 0); // another key
+        _changeFactForBlock1(ALICE, BOB_PKH, 0); // another key
         _commitExpectingRevert(
             _genesis(), _commitBlock(1), abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 1, ALICE)
         );
+        _changeFactForBlock1(ALICE, bytes20(0), 0);
         vm.prank(ALICE);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
-        vm.prank(ALICE);
-        rollup.setAuthPubkeyHash(ALICE_PKH, 1); // another nonce
+        rollup.setAuthPubkeyHash(ALICE_PKH, 1); // another nonce (none set there: at once)
         _commitExpectingRevert(
             _genesis(), _commitBlock(1), abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 1, ALICE)
         );
@@ -159,8 +170,7 @@ contract CommitTest is VectorRollup {
     }
 
     function test_commit_refusesEip712SignatureOverOtherFields() public {
-        vm.prank(BOB);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
+        _changeFactForBlock1(BOB, bytes20(0), 0);
         Rollup.CommitBlock memory b = _commitBlock(1);
         b.onchainOperations[4].ethWitness = _sign(BOB_L1_KEY, BOB_PKH, 1, 2); // signed for nonce 1
         _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
@@ -187,8 +197,38 @@ contract CommitTest is VectorRollup {
             BOB,
             "the twin recovers Bob"
         );
-        vm.prank(BOB);
-        rollup.setAuthPubkeyHash(bytes20(0), 0);
+        _changeFactForBlock1(BOB, bytes20(0), 0);
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
+    }
+
+    function test_commit_refusesSignatureWithVOutsideTheFourValues() public {
+        // Bob's valid signature with v replaced: 27/28 and 0/1 are the only recovery ids accepted
+        // (test_commit_eip712Witness, test_commit_eip712WitnessWithV0or1); any other v recovers nobody.
+        _changeFactForBlock1(BOB, bytes20(0), 0);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(BOB_L1_KEY, rollup.changePubKeyDigest(BOB_PKH, 0, 2));
+        uint8[6] memory bad = [uint8(2), 3, 26, 29, v + 4, 255];
+        for (uint256 k = 0; k < bad.length; k++) {
+            Rollup.CommitBlock memory b = _commitBlock(1);
+            b.onchainOperations[4].ethWitness = abi.encodePacked(r, s, bad[k]);
+            _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
+        }
+        // The same r, s with its own v is accepted: only v was wrong.
+        Rollup.CommitBlock memory ok = _commitBlock(1);
+        ok.onchainOperations[4].ethWitness = abi.encodePacked(r, s, v);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitBlocks(_genesis(), _one(ok));
+        assertEq(rollup.totalBlocksCommitted(), 1, "committed with the right v");
+    }
+
+    function test_commit_refusesSignatureWithZeroROrS() public {
+        _changeFactForBlock1(BOB, bytes20(0), 0);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(BOB_L1_KEY, rollup.changePubKeyDigest(BOB_PKH, 0, 2));
+        Rollup.CommitBlock memory b = _commitBlock(1);
+        b.onchainOperations[4].ethWitness = abi.encodePacked(bytes32(0), s, v);
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
+        b.onchainOperations[4].ethWitness = abi.encodePacked(r, bytes32(0), v);
+        _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
+        b.onchainOperations[4].ethWitness = new bytes(65); // all zero, v = 0
         _commitExpectingRevert(_genesis(), b, abi.encodeWithSelector(Rollup.ChangePubKeyNotAuthorized.selector, 2, BOB));
     }
 
@@ -233,6 +273,54 @@ contract CommitTest is VectorRollup {
         _commitExpectingRevert(
             _expectedStored(1), b, abi.encodeWithSelector(Rollup.TimestampBeforePreviousBlock.selector, T1 - 1, T1)
         );
+        // Exactly the previous block's timestamp is fine.
+        b.timestamp = T1;
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitBlocks(_expectedStored(1), _one(b));
+        assertEq(rollup.totalBlocksCommitted(), 2, "same timestamp as block 1 accepted");
+    }
+
+    function test_commit_timestampWindowExactlyAtBothLimits() public {
+        // One block 24 h old and the next 15 min ahead of L1 time, in one call: both bounds inclusive.
+        vm.warp(T1 + 24 hours);
+        Rollup.CommitBlock[] memory blocks = new Rollup.CommitBlock[](2);
+        blocks[0] = _commitBlock(1);
+        blocks[1] = _commitBlock(2);
+        blocks[1].timestamp = uint64(block.timestamp + 15 minutes);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitBlocks(_genesis(), blocks);
+        assertEq(rollup.totalBlocksCommitted(), 2, "both limits accepted");
+        // One second past either limit is refused (the other unchanged).
+        Rollup.CommitBlock memory b = _commitBlock(3);
+        b.timestamp = uint64(block.timestamp + 15 minutes + 1);
+        Rollup.StoredBlock memory two = _expectedStored(2);
+        two.timestamp = blocks[1].timestamp;
+        two.commitment = sha256(
+            abi.encodePacked(
+                uint64(31337),
+                ROLLUP_ADDRESS,
+                uint32(2),
+                blocks[1].feeAccount,
+                blocks[1].timestamp,
+                _expectedStored(1).stateRoot,
+                blocks[1].newStateRoot,
+                blocks[1].publicData,
+                _bitmap(2)
+            )
+        );
+        assertEq(rollup.storedBlockHashes(2), keccak256(abi.encode(two)), "block 2 as stored");
+        _commitExpectingRevert(two, b, abi.encodeWithSelector(Rollup.TimestampInFuture.selector, b.timestamp));
+    }
+
+    /// @dev The onchain-op bitmap of vector block `n` (bit offset/10 of each onchain op, MSB first).
+    function _bitmap(uint256 n) internal view returns (bytes memory bitmap) {
+        Rollup.StoredBlock memory s = _expectedStored(n);
+        bitmap = new bytes((s.chunks + 7) / 8);
+        uint32[] memory offsets = _onchainOffsets(n);
+        for (uint256 k = 0; k < offsets.length; k++) {
+            uint256 chunk = offsets[k] / 10;
+            bitmap[chunk / 8] = bytes1(uint8(bitmap[chunk / 8]) | uint8(0x80 >> (chunk % 8)));
+        }
     }
 
     // ---- pubdata shape ----
@@ -252,7 +340,7 @@ contract CommitTest is VectorRollup {
     }
 
     function test_commit_acceptsNoopBlockOfEachSize() public {
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesis(), _one(_noopBlock(1, 8)));
         assertEq(rollup.totalBlocksCommitted(), 1, "8-chunk block");
     }
@@ -369,13 +457,13 @@ contract CommitTest is VectorRollup {
         rollup.commitBlocks(_genesis(), blocks);
         governance.setValidator(VALIDATOR, false);
         vm.expectRevert(abi.encodeWithSelector(Governance.NotValidator.selector, VALIDATOR));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesis(), blocks);
     }
 
     function test_commit_refusesEmptyList() public {
         vm.expectRevert(Rollup.NothingToDo.selector);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesis(), new Rollup.CommitBlock[](0));
     }
 
@@ -403,7 +491,7 @@ contract CommitQueueOrderTest is VectorRollup {
     function _commitBlock1ExpectingRevert(bytes memory err) internal {
         vm.warp(T1 + 1200);
         vm.expectRevert(err);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(_genesisStored(_vectorGenesisRoot()), _one(_commitBlock(1)));
     }
 

@@ -50,10 +50,10 @@ contract DeployTest is Test {
     function test_rollup_refusesDevKeysOnOtherChains() public {
         vm.chainId(1);
         vm.expectRevert(abi.encodeWithSelector(Rollup.DevKeysOnNonDevChain.selector, 1));
-        new Rollup(governance, IVerifier(address(devVerifier)), GENESIS_ROOT, 100);
+        new Rollup(governance, IVerifier(address(devVerifier)), GENESIS_ROOT, 7_200);
         // A verifier without dev keys is fine there.
-        Rollup r = new Rollup(governance, new TestOnlyEchoVerifier(false, IVerifier(address(0))), GENESIS_ROOT, 100);
-        assertEq(r.priorityExpiration(), 100, "deployed");
+        Rollup r = new Rollup(governance, new TestOnlyEchoVerifier(false, IVerifier(address(0))), GENESIS_ROOT, 7_200);
+        assertEq(r.priorityExpiration(), 7_200, "deployed");
     }
 
     function test_rollup_refusesGenesisRootOutsideTheField() public {
@@ -97,6 +97,9 @@ contract DeployTest is Test {
     function test_factory_refusesDevKeysOffDevChainAndZeroGovernor() public {
         vm.chainId(5);
         vm.expectRevert(abi.encodeWithSelector(Rollup.DevKeysOnNonDevChain.selector, 5));
+        new DeployFactory(IVerifier(address(devVerifier)), GENESIS_ROOT, GOVERNOR, VALIDATOR, 7_200, new address[](0));
+        // The Rollup's expiration bounds hold through the factory too.
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 100, 7_200, 216_000));
         new DeployFactory(IVerifier(address(devVerifier)), GENESIS_ROOT, GOVERNOR, VALIDATOR, 100, new address[](0));
         vm.chainId(31337);
         vm.expectRevert(DeployFactory.ZeroGovernor.selector);

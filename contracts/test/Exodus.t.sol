@@ -11,6 +11,7 @@ import {Test} from "./utils/Test.sol";
 import {TestOnlyEchoVerifier} from "./utils/TestOnlyVerifiers.sol";
 import {VectorRollup} from "./utils/VectorRollup.sol";
 import {IDepositERC20, NoReturnToken, ReentrantToken} from "./tokens/TestTokens.sol";
+import {PayoutFailToken, ReentrantEthReceiver} from "./tokens/PayoutTokens.sol";
 
 /// @dev Reads testdata/exit_proofs.json: real exit proofs (dev exit keys) against the state after
 /// the vectors' block 3 (circuit/tests/exit_fixture.rs; scripts/regen-fixtures.sh).
@@ -127,7 +128,7 @@ contract ExodusTest is ExitFixture {
         vm.expectRevert(Rollup.ExodusModeActive.selector);
         rollup.requestFullExit(1, address(0));
         vm.stopPrank();
-        vm.startPrank(VALIDATOR);
+        vm.startPrank(VALIDATOR, VALIDATOR);
         vm.expectRevert(Rollup.ExodusModeActive.selector);
         rollup.commitBlocks(_genesis(), new Rollup.CommitBlock[](1));
         vm.expectRevert(Rollup.ExodusModeActive.selector);
@@ -353,6 +354,72 @@ contract ExodusTest is ExitFixture {
         assertEq(rollup.pendingBalances(USER, 2), 0, "pending spent");
     }
 
+    // ---- payouts that fail ----
+
+    /// @dev A pending balance of `amount` of token `t` (id `tokenId`) or ETH (`t` = 0) for `owner`,
+    /// from a deposit to `owner` cancelled in exodus mode.
+    function _pendingRefund(address t, uint16 tokenId, uint128 amount, address owner) internal {
+        vm.startPrank(USER);
+        if (t == address(0)) {
+            rollup.depositETH{value: amount}(owner);
+        } else {
+            PayoutFailToken(t).approve(address(rollup), amount);
+            rollup.depositERC20(IERC20(t), amount, owner);
+        }
+        vm.stopPrank();
+        vm.roll(block.number + EXPIRATION + 1);
+        rollup.activateExodusMode();
+        bytes[] memory pubdata = new bytes[](1);
+        pubdata[0] = _depositPubdata(tokenId, amount, owner);
+        rollup.cancelOutstandingDepositsForExodusMode(1, pubdata);
+        assertEq(rollup.pendingBalances(owner, tokenId), amount, "pending");
+    }
+
+    function test_withdraw_tokenReturningFalseOrRevertingKeepsThePendingBalance() public {
+        PayoutFailToken t = new PayoutFailToken();
+        governance.addToken(address(t)); // id 3
+        t.mint(USER, 1000);
+        _pendingRefund(address(t), 3, 1000, USER);
+        t.setPayoutMode(PayoutFailToken.PayoutMode.ReturnFalse);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.TokenTransferFailed.selector, address(t)));
+        rollup.withdrawPendingBalance(payable(USER), address(t), 1000);
+        t.setPayoutMode(PayoutFailToken.PayoutMode.RevertWithError);
+        vm.expectRevert(PayoutFailToken.PayoutRefused.selector); // the token's own error, passed on
+        rollup.withdrawPendingBalance(payable(USER), address(t), 1000);
+        t.setPayoutMode(PayoutFailToken.PayoutMode.RevertWithoutData);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.TokenTransferFailed.selector, address(t)));
+        rollup.withdrawPendingBalance(payable(USER), address(t), 1000);
+        assertEq(rollup.pendingBalances(USER, 3), 1000, "pending kept on every failure");
+        assertEq(t.balanceOf(address(rollup)), 1000, "tokens kept");
+        // Once the token pays, the balance is paid once.
+        t.setPayoutMode(PayoutFailToken.PayoutMode.Normal);
+        rollup.withdrawPendingBalance(payable(USER), address(t), 1000);
+        assertEq(t.balanceOf(USER), 1000, "paid");
+        assertEq(rollup.pendingBalances(USER, 3), 0, "spent");
+    }
+
+    function test_withdraw_reentrantEthReceiverCannotWithdrawTwice() public {
+        ReentrantEthReceiver receiver = new ReentrantEthReceiver(IDepositERC20(address(rollup)));
+        _pendingRefund(address(0), 0, 1 ether, address(receiver));
+        // Its receive() withdraws the same balance again while being paid; the guard refuses it.
+        receiver.arm(1 ether, true);
+        rollup.withdrawPendingBalance(payable(address(receiver)), address(0), 1 ether);
+        assertTrue(receiver.reentered(), "it did call back");
+        assertEq(receiver.lastReentryError(), abi.encodeWithSelector(Rollup.Reentrancy.selector), "guard refused it");
+        assertEq(address(receiver).balance, 1 ether, "paid once");
+        assertEq(rollup.pendingBalances(address(receiver), 0), 0, "spent");
+    }
+
+    function test_withdraw_reentrantEthReceiverThatRevertsGetsNothing() public {
+        ReentrantEthReceiver receiver = new ReentrantEthReceiver(IDepositERC20(address(rollup)));
+        _pendingRefund(address(0), 0, 1 ether, address(receiver));
+        receiver.arm(1 ether, false); // passes the guard's revert on: the ETH transfer fails
+        vm.expectRevert(abi.encodeWithSelector(Rollup.EthTransferFailed.selector, address(receiver)));
+        rollup.withdrawPendingBalance(payable(address(receiver)), address(0), 1 ether);
+        assertEq(rollup.pendingBalances(address(receiver), 0), 1 ether, "pending kept");
+        assertEq(address(receiver).balance, 0, "nothing paid");
+    }
+
     function test_withdraw_reentrantTokenRevertUndoesAll() public {
         _pendingReentrantTokens(1000);
         reentrant.armWithdraw(IDepositERC20(address(rollup)), USER, 1000, false);
@@ -389,8 +456,60 @@ contract ExodusAfterExecutionTest is VectorRollup, ExitFixture {
         for (uint256 n = 1; n <= 3; n++) {
             blocks[n - 1] = Rollup.ExecuteBlock(_expectedStored(n), _payoutOps(n));
         }
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
+    }
+
+    function test_exodusWithCommittedUnexecutedBlock() public {
+        // Block 4 commits Dave's deposit (request 6) but is never proven or executed; the operator
+        // stops, the request expires. Exits prove against block 3 (the last executed), not block 4,
+        // and the deposit of the committed block is refunded.
+        vm.deal(DAVE, 1 ether);
+        vm.prank(DAVE);
+        rollup.depositETH{value: 1 ether}(DAVE);
+        Rollup.CommitBlock memory b;
+        b.blockNumber = 4;
+        b.newStateRoot = bytes32(uint256(4));
+        b.timestamp = uint64(block.timestamp);
+        bytes memory deposit = Operations.depositL1Pubdata(
+            Operations.Deposit({accountId: 4, tokenId: 0, amount: 1 ether, owner: DAVE})
+        );
+        b.publicData = abi.encodePacked(deposit, new bytes(80 - deposit.length)); // Deposit + Noops: 8 chunks
+        b.onchainOperations = new Rollup.OnchainOperationData[](1);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitBlocks(_expectedStored(3), _one(b));
+        assertEq(rollup.totalBlocksCommitted(), 4, "committed");
+        assertEq(rollup.totalBlocksExecuted(), 3, "not executed");
+        assertEq(rollup.totalCommittedPriorityRequests(), 1, "the deposit is in a committed block");
+        // Any form of block 4 is refused as the base of an exit: only the last executed block is.
+        Rollup.StoredBlock memory four = Rollup.StoredBlock({
+            blockNumber: 4,
+            chunks: 8,
+            priorityOperations: 1,
+            pendingOnchainOpsHash: bytes32(0),
+            timestamp: b.timestamp,
+            stateRoot: b.newStateRoot,
+            commitment: bytes32(0)
+        });
+
+        vm.roll(block.number + EXPIRATION + 1);
+        rollup.activateExodusMode();
+        vm.expectRevert(Rollup.ExodusModeActive.selector);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.executeBlocks(new Rollup.ExecuteBlock[](1));
+
+        Exit memory e = _exit(3); // Carol's token 2
+        vm.expectRevert(abi.encodeWithSelector(Rollup.StoredBlockMismatch.selector, 4));
+        rollup.performExodus(four, e.accountId, e.owner, e.tokenId, e.amount, e.proof);
+        rollup.performExodus(_expectedStored(3), e.accountId, e.owner, e.tokenId, e.amount, e.proof);
+        assertEq(rollup.pendingBalances(CAROL, 2), e.amount, "exit against the last executed block");
+
+        bytes[] memory pubdata = new bytes[](1);
+        pubdata[0] = Operations.depositL1Pubdata(Operations.Deposit({accountId: 0, tokenId: 0, amount: 1 ether, owner: DAVE}));
+        rollup.cancelOutstandingDepositsForExodusMode(1, pubdata);
+        assertEq(rollup.pendingBalances(DAVE, 0), 1 ether, "the committed, unexecuted deposit refunded");
+        assertEq(rollup.totalCommittedPriorityRequests(), 0, "no committed request left");
+        assertEq(rollup.totalOpenPriorityRequests(), 0, "none open");
     }
 
     function test_exodusAfterExecution_exitAgainstBlock3() public {

@@ -47,7 +47,7 @@ contract FlowTest is VectorRollup {
         for (uint256 n = from; n <= to; n++) {
             blocks[n - from] = Rollup.ExecuteBlock({storedBlock: _expectedStored(n), pendingOnchainOpsPubdata: _payoutOps(n)});
         }
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
     }
 
@@ -177,7 +177,7 @@ contract FlowTest is VectorRollup {
         blocks[0] = Rollup.ExecuteBlock(_expectedStored(1), _payoutOps(1));
         blocks[1] = Rollup.ExecuteBlock(_expectedStored(2), _payoutOps(2));
         vm.expectRevert(abi.encodeWithSelector(Rollup.BlockNotNextToExecute.selector, 2, 2));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
     }
 
@@ -186,7 +186,7 @@ contract FlowTest is VectorRollup {
         Rollup.ExecuteBlock[] memory blocks = new Rollup.ExecuteBlock[](1);
         blocks[0] = Rollup.ExecuteBlock(_expectedStored(2), _payoutOps(2));
         vm.expectRevert(abi.encodeWithSelector(Rollup.BlockNotNextToExecute.selector, 1, 2));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
     }
 
@@ -200,21 +200,21 @@ contract FlowTest is VectorRollup {
         (fewer[0], fewer[1]) = (ops[0], ops[1]);
         blocks[0] = Rollup.ExecuteBlock(_expectedStored(2), fewer);
         vm.expectRevert(abi.encodeWithSelector(Rollup.PendingOnchainOpsMismatch.selector, 2));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
         // An amount raised.
         ops = _payoutOps(2);
         ops[1][22] = bytes1(uint8(ops[1][22]) + 1);
         blocks[0] = Rollup.ExecuteBlock(_expectedStored(2), ops);
         vm.expectRevert(abi.encodeWithSelector(Rollup.PendingOnchainOpsMismatch.selector, 2));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
         // A non-payout op (a Deposit chunk run from block 1).
         ops = _payoutOps(2);
         ops[0][0] = 0x01;
         blocks[0] = Rollup.ExecuteBlock(_expectedStored(2), ops);
         vm.expectRevert(abi.encodeWithSelector(Rollup.NotAPayoutOperation.selector, 1));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.executeBlocks(blocks);
     }
 
@@ -227,7 +227,59 @@ contract FlowTest is VectorRollup {
         rollup.executeBlocks(blocks);
     }
 
+    function test_execute_refusesEmptyList() public {
+        _proveAll();
+        vm.expectRevert(Rollup.NothingToDo.selector);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.executeBlocks(new Rollup.ExecuteBlock[](0));
+        assertEq(rollup.totalBlocksExecuted(), 0, "nothing executed");
+    }
+
     // ---- commit and prove in one call ----
+
+    /// @dev Block 4 (8 Noop chunks after block 3) with its stored form, and its echo proof.
+    function _noopBlock4() internal view returns (Rollup.CommitBlock memory b, uint256[8] memory proof) {
+        b.blockNumber = 4;
+        b.newStateRoot = _expectedStored(3).stateRoot;
+        b.timestamp = uint64(block.timestamp);
+        b.publicData = new bytes(80);
+        bytes32 commitment = sha256(
+            abi.encodePacked(
+                uint64(31337), ROLLUP_ADDRESS, uint32(4), uint32(0), b.timestamp, b.newStateRoot, b.newStateRoot, new bytes(80), hex"00"
+            )
+        );
+        proof = verifier.echoProof(8, uint256(commitment) >> 3);
+    }
+
+    function test_commitAndProve_onlyValidators() public {
+        _proveAll();
+        (Rollup.CommitBlock memory b, uint256[8] memory proof) = _noopBlock4();
+        uint256[8][] memory proofs = new uint256[8][](1);
+        proofs[0] = proof;
+        vm.expectRevert(abi.encodeWithSelector(Governance.NotValidator.selector, ALICE));
+        vm.prank(ALICE, ALICE);
+        rollup.commitAndProveBlocks(_expectedStored(3), _one(b), proofs);
+        // The same call by the validator goes through: only the caller was wrong.
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitAndProveBlocks(_expectedStored(3), _one(b), proofs);
+        assertEq(rollup.totalBlocksProven(), 4, "proven by the validator");
+    }
+
+    function test_commitAndProve_refusesProofCountMismatch() public {
+        _proveAll();
+        (Rollup.CommitBlock memory b, uint256[8] memory proof) = _noopBlock4();
+        uint256[8][] memory two = new uint256[8][](2);
+        (two[0], two[1]) = (proof, proof);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.ProofCountMismatch.selector, 1, 2));
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitAndProveBlocks(_expectedStored(3), _one(b), two);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.ProofCountMismatch.selector, 1, 0));
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.commitAndProveBlocks(_expectedStored(3), _one(b), new uint256[8][](0));
+        // Nothing of the commit stayed behind.
+        assertEq(rollup.totalBlocksCommitted(), 3, "commit undone with the proof");
+        assertEq(rollup.storedBlockHashes(4), bytes32(0), "no block 4");
+    }
 
     function test_commitAndProve_commitsAndProvesNextBlocks() public {
         _proveAll();
@@ -253,7 +305,7 @@ contract FlowTest is VectorRollup {
         });
         uint256[8][] memory proofs = new uint256[8][](1);
         proofs[0] = verifier.echoProof(8, uint256(expected.commitment) >> 3);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitAndProveBlocks(_expectedStored(3), _one(b), proofs);
         assertEq(rollup.totalBlocksCommitted(), 4, "committed");
         assertEq(rollup.totalBlocksProven(), 4, "proven");
@@ -266,7 +318,7 @@ contract FlowTest is VectorRollup {
         b.timestamp = uint64(block.timestamp);
         b.publicData = new bytes(80);
         vm.expectRevert(abi.encodeWithSelector(Rollup.BlockNotNextToProve.selector, 1, 4));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitAndProveBlocks(_expectedStored(3), _one(b), new uint256[8][](1));
     }
 
@@ -279,7 +331,7 @@ contract FlowTest is VectorRollup {
         (blocks[0], blocks[1]) = (_expectedStored(3), _expectedStored(2));
         vm.expectEmit(address(rollup));
         emit Rollup.BlocksRevert(1, 1);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
         assertEq(rollup.totalBlocksCommitted(), 1, "committed");
         assertEq(rollup.totalBlocksProven(), 1, "proven follows");
@@ -294,10 +346,60 @@ contract FlowTest is VectorRollup {
         assertEq(rollup.totalCommittedPriorityRequests(), 3, "committed again");
     }
 
+    function test_revert_refusesEmptyList() public {
+        vm.expectRevert(Rollup.NothingToDo.selector);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.revertBlocks(new Rollup.StoredBlock[](0));
+        assertEq(rollup.totalBlocksCommitted(), 3, "nothing reverted");
+    }
+
+    function test_revert_restoresTheAuthorizationsItsCommitConsumed() public {
+        // Block 1's commit consumed Alice's and Bob's facts (nonce 0).
+        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "consumed");
+        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(0), "consumed");
+        Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](3);
+        (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
+        vm.expectEmit(address(rollup));
+        emit Rollup.FactAuth(ALICE, 0, ALICE_PKH);
+        vm.expectEmit(address(rollup));
+        emit Rollup.FactAuth(BOB, 0, BOB_PKH);
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.revertBlocks(blocks);
+        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(ALICE_PKH), "Alice's restored");
+        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
+        // The same blocks commit again without anyone setting a fact on L1 again.
+        _commitBlocks(1, 3);
+        assertEq(rollup.totalBlocksCommitted(), 3, "recommitted on the restored facts");
+        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "consumed again");
+    }
+
+    function test_revert_restoresOnlyTheRevertedBlocksAuthorizations() public {
+        // Reverting blocks 2 and 3 (no ChangePubKey) gives nothing back: block 1 keeps its facts consumed.
+        Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](2);
+        (blocks[0], blocks[1]) = (_expectedStored(3), _expectedStored(2));
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.revertBlocks(blocks);
+        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "block 1 still holds Alice's");
+        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(0), "block 1 still holds Bob's");
+    }
+
+    function test_revert_keepsAnAuthorizationSetSinceTheCommit() public {
+        // After the commit consumed it, Alice set another key for nonce 0 (at once: none was in
+        // effect); the revert does not overwrite her newer choice. Bob's is restored.
+        vm.prank(ALICE);
+        rollup.setAuthPubkeyHash(BOB_PKH, 0);
+        Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](3);
+        (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
+        vm.prank(VALIDATOR, VALIDATOR);
+        rollup.revertBlocks(blocks);
+        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(BOB_PKH), "Alice's newer fact kept");
+        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
+    }
+
     function test_revert_beforeProof() public {
         Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](3);
         (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
         assertEq(rollup.totalBlocksCommitted(), 0, "back to genesis");
         assertEq(rollup.totalCommittedPriorityRequests(), 0, "no committed requests");
@@ -309,18 +411,18 @@ contract FlowTest is VectorRollup {
         Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](1);
         blocks[0] = _expectedStored(2);
         vm.expectRevert(abi.encodeWithSelector(Rollup.BlockNotRevertable.selector, 3, 2));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
         blocks = new Rollup.StoredBlock[](3);
         (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
         vm.expectRevert(abi.encodeWithSelector(Rollup.BlockNotRevertable.selector, 1, 1));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
         blocks = new Rollup.StoredBlock[](1);
         blocks[0] = _expectedStored(3);
         blocks[0].stateRoot = bytes32(0);
         vm.expectRevert(abi.encodeWithSelector(Rollup.StoredBlockMismatch.selector, 3));
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
         vm.expectRevert(abi.encodeWithSelector(Governance.NotValidator.selector, ALICE));
         vm.prank(ALICE);

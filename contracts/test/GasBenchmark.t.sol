@@ -70,7 +70,7 @@ contract GasBenchmark is Test, ExitFixture {
         vm.cool(address(governance));
         vm.cool(address(verifier));
         vm.cool(address(token));
-        vm.prank(from);
+        vm.prank(from, from);
         uint256 before = gasleft();
         (bool ok, bytes memory ret) = to.call{value: value}(data);
         uint256 used = before - gasleft();

@@ -10,6 +10,7 @@ import {Rollup} from "../src/Rollup.sol";
 import {TestOnlyEchoVerifier} from "./utils/TestOnlyVerifiers.sol";
 import {IVerifier} from "../src/IVerifier.sol";
 import {FeeOnTransferToken, IDepositERC20, NoReturnToken, ReentrantToken, TestERC20} from "./tokens/TestTokens.sol";
+import {BonusToken} from "./tokens/PayoutTokens.sol";
 
 /// @dev The deposit side of Rollup: deposits and full-exit requests queued as priority requests.
 /// The vector constants are those of Operations.t.sol, copied from testdata/tx_op_vectors.json →
@@ -105,8 +106,45 @@ contract RollupTest is Test {
         new Rollup(Governance(address(0)), verifier, GENESIS_ROOT, EXPIRATION);
         vm.expectRevert(Rollup.ZeroVerifier.selector);
         new Rollup(governance, IVerifier(address(0)), GENESIS_ROOT, EXPIRATION);
-        vm.expectRevert(Rollup.ZeroPriorityExpiration.selector);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 0, 10, 216_000));
         new Rollup(governance, verifier, GENESIS_ROOT, 0);
+    }
+
+    function test_constructor_boundsPriorityExpirationOnTheDevChain() public {
+        // Dev chain (31337): from MIN_DEV_PRIORITY_EXPIRATION = 10 to MAX_PRIORITY_EXPIRATION, both inclusive.
+        assertEq(rollup.MIN_DEV_PRIORITY_EXPIRATION(), 10, "dev min");
+        assertEq(rollup.MAX_PRIORITY_EXPIRATION(), 216_000, "max");
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 9, 10, 216_000));
+        new Rollup(governance, verifier, GENESIS_ROOT, 9);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 216_001, 10, 216_000));
+        new Rollup(governance, verifier, GENESIS_ROOT, 216_001);
+        // A value whose `block.number + expiration` would overflow is refused, not deployed to revert later.
+        vm.expectRevert(
+            abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, type(uint64).max, 10, 216_000)
+        );
+        new Rollup(governance, verifier, GENESIS_ROOT, type(uint64).max);
+        assertEq(new Rollup(governance, verifier, GENESIS_ROOT, 10).priorityExpiration(), 10, "min accepted");
+        Rollup longest = new Rollup(governance, verifier, GENESIS_ROOT, 216_000);
+        vm.roll(1000);
+        vm.prank(ALICE);
+        longest.depositETH{value: 1}(ALICE);
+        (, uint64 expiration,) = longest.priorityRequests(0);
+        assertEq(expiration, 1000 + 216_000, "max accepted, requests expire");
+    }
+
+    function test_constructor_boundsPriorityExpirationOnOtherChains() public {
+        // Elsewhere the minimum is a day of 12 s blocks: an operator outage of minutes is no exodus.
+        vm.chainId(1);
+        TestOnlyEchoVerifier prod = new TestOnlyEchoVerifier(false, IVerifier(address(0)));
+        assertEq(rollup.MIN_PRIORITY_EXPIRATION(), 7_200, "min");
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 7_199, 7_200, 216_000));
+        new Rollup(governance, prod, GENESIS_ROOT, 7_199);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 100, 7_200, 216_000));
+        new Rollup(governance, prod, GENESIS_ROOT, 100);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.PriorityExpirationOutOfRange.selector, 216_001, 7_200, 216_000));
+        new Rollup(governance, prod, GENESIS_ROOT, 216_001);
+        assertEq(new Rollup(governance, prod, GENESIS_ROOT, 7_200).priorityExpiration(), 7_200, "min accepted");
+        assertEq(new Rollup(governance, prod, GENESIS_ROOT, 216_000).priorityExpiration(), 216_000, "max accepted");
     }
 
     // ---- ETH ----
@@ -277,6 +315,37 @@ contract RollupTest is Test {
         vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidDepositAmount.selector, 0));
         vm.prank(ALICE);
         rollup.depositERC20(IERC20(address(token)), 600, BOB);
+    }
+
+    function test_depositERC20_refusesReceivingMoreThanTheAmount() public {
+        BonusToken bonus = new BonusToken();
+        governance.addToken(address(bonus)); // id 5
+        bonus.setBonus(1);
+        bonus.mint(ALICE, 1000);
+        vm.prank(ALICE);
+        bonus.approve(address(rollup), 1000);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidDepositAmount.selector, 601));
+        vm.prank(ALICE);
+        rollup.depositERC20(IERC20(address(bonus)), 600, BOB);
+        // Without the bonus the same deposit is credited as asked.
+        bonus.setBonus(0);
+        vm.prank(ALICE);
+        rollup.depositERC20(IERC20(address(bonus)), 600, BOB);
+        _assertRequest(0, _depositHash(5, 600, BOB), uint64(block.number) + EXPIRATION, Operations.OpType.Deposit);
+    }
+
+    function test_depositERC20_refusesReceivingMoreThanTheCap() public {
+        // Asked for exactly MAX_DEPOSIT (allowed), received one more: above the cap, refused.
+        BonusToken bonus = new BonusToken();
+        governance.addToken(address(bonus));
+        bonus.setBonus(1);
+        bonus.mint(ALICE, MAX_DEPOSIT);
+        vm.prank(ALICE);
+        bonus.approve(address(rollup), MAX_DEPOSIT);
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidDepositAmount.selector, MAX_DEPOSIT + 1));
+        vm.prank(ALICE);
+        rollup.depositERC20(IERC20(address(bonus)), uint128(MAX_DEPOSIT), BOB);
+        assertEq(rollup.totalOpenPriorityRequests(), 0, "nothing queued");
     }
 
     function test_depositERC20_passesOnTokenRevert() public {

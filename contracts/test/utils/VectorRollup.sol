@@ -197,7 +197,7 @@ abstract contract VectorRollup is Test {
             blocks[n - from] = _commitBlock(n);
         }
         Rollup.StoredBlock memory last = from == 1 ? _genesisStored(_vectorGenesisRoot()) : _expectedStored(from - 1);
-        vm.prank(VALIDATOR);
+        vm.prank(VALIDATOR, VALIDATOR);
         rollup.commitBlocks(last, blocks);
     }
 

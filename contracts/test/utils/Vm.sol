@@ -9,8 +9,15 @@ interface Vm {
     /// @notice Sets `msg.sender` for the next call to `sender`.
     function prank(address sender) external;
 
+    /// @notice Sets `msg.sender` for the next call to `sender` and `tx.origin` to `origin` (a commit
+    /// must be its transaction's top-level call: `msg.sender = tx.origin`).
+    function prank(address sender, address origin) external;
+
     /// @notice Sets `msg.sender` for every following call until `stopPrank`.
     function startPrank(address sender) external;
+
+    /// @notice Sets `msg.sender` and `tx.origin` for every following call until `stopPrank`.
+    function startPrank(address sender, address origin) external;
 
     /// @notice Ends a `startPrank`.
     function stopPrank() external;
