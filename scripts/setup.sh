@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages the build needs: RocksDB's bindings are generated with libclang, and its C++ is
-# compiled with the system compiler.
-APT_PACKAGES=(clang libclang-dev)
+# compiled with the system compiler. chromium is the browser the explorer's test drives
+# (scripts/browser/: playwright-core downloads no browser of its own).
+APT_PACKAGES=(clang libclang-dev chromium)
 
 if ! command -v cargo >/dev/null 2>&1; then
   log "cargo not found: install the Rust toolchain (https://rustup.rs) and run this again"
@@ -34,8 +35,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-# npm projects with a lockfile (the contracts, from their issue on): install exactly what is locked.
-for dir in contracts scripts/vectors; do
+# npm projects with a lockfile: install exactly what is locked.
+for dir in contracts scripts/vectors scripts/browser; do
   if [ -f "$dir/package-lock.json" ]; then
     if ! command -v npm >/dev/null 2>&1; then
       # A fresh Debian has no Node.js: take Debian's (solcjs and the anvil/forge binaries only need

@@ -4,21 +4,26 @@
 //! Ctrl-C. `--demo` runs a scripted scenario instead (pay, withdraw, both to finality, the payout
 //! checked on L1) and exits 0 only if every step held.
 //!
-//! Each start is a fresh chain: anvil's state is not kept, so the node's store under `--data-dir`
-//! is cleared with it.
+//! The chain lives in `--data-dir`: anvil's state (`anvil-state.json`, written every few seconds
+//! and on a clean stop), the deployment (`chain.json`) and the node's store (`node/`). A second
+//! start resumes that chain; `--reset` starts a new one.
 
 use crate::CliError;
 use alloy::primitives::Address as EthAddress;
+use std::path::Path;
 use std::path::PathBuf;
 use std::time::Duration;
+use zkpay_circuit::block::block_circuit_name;
 use zkpay_cli::paths::{anvil_binary, committed_keys_dir, dev_keys_cache_dir};
 use zkpay_client::keys::{derive_l2_key, EthKey};
 use zkpay_client::keystore::WalletSecret;
 use zkpay_client::types::TxStatus;
 use zkpay_client::wallet::Wallet;
 use zkpay_client::Client;
+use zkpay_l1::dev::spawn_persistent_anvil;
 use zkpay_l1::devnet::DevChain;
 use zkpay_l1::encode::core_address;
+use zkpay_l1::Deployment;
 use zkpay_node::config::{L1Config, NodeConfig};
 use zkpay_node::Node;
 
@@ -27,16 +32,28 @@ const ETHER: u128 = 1_000_000_000_000_000_000;
 const DEMO_WALLETS: usize = 3;
 /// Long enough for a block's proof on a slow machine.
 const FINALITY: Duration = Duration::from_secs(1200);
+/// The block size the dev chain seals and proves.
+const DEV_CHUNKS: usize = 8;
+/// Proving-key generation speed on the reference 2-core machine (keys/README.md: `block_8`'s
+/// 319,655 constraints in 95 s): what the progress bar's estimate assumes.
+const KEYGEN_CONSTRAINTS_PER_SEC: f64 = 3_400.0;
 
 /// Arguments of `zkpay dev`.
 #[derive(clap::Args)]
 pub struct DevArgs {
-    /// Where the node's store lives (cleared at each start: the chain is new).
+    /// Where the chain lives (anvil's state, the deployment, the node's store); a second start
+    /// resumes it.
     #[arg(long, default_value = ".zkpay-dev")]
     data_dir: PathBuf,
-    /// The node's API.
+    /// Start a new chain: delete what `--data-dir` holds of the old one first.
+    #[arg(long)]
+    reset: bool,
+    /// The node's API (and explorer).
     #[arg(long, default_value = "127.0.0.1:3030")]
     listen: std::net::SocketAddr,
+    /// anvil's JSON-RPC port (on 127.0.0.1).
+    #[arg(long, default_value_t = 8545)]
+    anvil_port: u16,
     /// In-process proving threads.
     #[arg(long, default_value_t = 1)]
     workers: usize,
@@ -54,8 +71,7 @@ fn err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> CliError + '_ {
 pub fn run(args: DevArgs) -> Result<(), CliError> {
     crate::init_logs_at(false, "warn");
     let keys = zkpay_prover::KeyStore::new(committed_keys_dir(), dev_keys_cache_dir());
-    eprintln!("[dev] dev proving keys (generated once into {}, then cached)…", dev_keys_cache_dir().display());
-    keys.block(8).map_err(err("proving keys"))?;
+    load_keys(&keys)?;
     // Our lines go to a copy of stdout; fd 1 itself becomes /dev/null, where bellman_ce's
     // progress prints go (and cannot fail when the reader of stdout has gone).
     let mut out =
@@ -65,21 +81,92 @@ pub fn run(args: DevArgs) -> Result<(), CliError> {
     runtime.block_on(dev(args, &mut out))
 }
 
+/// The dev proving keys, loaded from the cache or generated into it (minutes, once) behind a
+/// progress bar that estimates from the circuit's size.
+fn load_keys(keys: &zkpay_prover::KeyStore) -> Result<(), CliError> {
+    let cache = dev_keys_cache_dir();
+    if keys.block_on_disk(DEV_CHUNKS) {
+        eprintln!("[dev] loading the dev proving keys from {}…", cache.display());
+        keys.block(DEV_CHUNKS).map_err(err("proving keys"))?;
+        return Ok(());
+    }
+    let vk = zkpay_circuit::keys::verification_key_path(keys.committed_dir(), &block_circuit_name(DEV_CHUNKS));
+    let constraints =
+        zkpay_circuit::keys::read_verification_key(&vk).map_err(err("the committed verification key"))?.0.constraints;
+    let estimate = constraints as f64 / KEYGEN_CONSTRAINTS_PER_SEC;
+    eprintln!(
+        "[dev] generating the dev proving keys of block_{DEV_CHUNKS} ({constraints} constraints) into {}: once, about {estimate:.0} s on 2 cores",
+        cache.display(),
+    );
+    let bar = KeygenProgress::new(estimate);
+    let started = std::time::Instant::now();
+    let result = std::thread::scope(|scope| {
+        let job = scope.spawn(|| keys.block(DEV_CHUNKS).map(|_| ()));
+        while !job.is_finished() {
+            bar.show(started.elapsed());
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        job.join()
+    });
+    bar.finish();
+    result
+        .map_err(|_| CliError::Message("proving keys: key generation panicked".into()))?
+        .map_err(err("proving keys"))?;
+    eprintln!("[dev] proving keys generated in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Key generation has no progress of its own to report: the bar runs over the estimated time,
+/// on a terminal; elsewhere (logs, CI) a line every 15 s says how long it has been.
+struct KeygenProgress {
+    estimate: f64,
+    bar: Option<indicatif::ProgressBar>,
+    last_line: std::cell::Cell<u64>,
+}
+
+impl KeygenProgress {
+    fn new(estimate: f64) -> KeygenProgress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(1000);
+            let style = "{bar:40} {percent:>3}% [{elapsed} of about {msg}] proving keys";
+            bar.set_style(indicatif::ProgressStyle::with_template(style).expect("static template"));
+            bar.set_message(format!("{estimate:.0}s"));
+            bar
+        });
+        KeygenProgress { estimate, bar, last_line: std::cell::Cell::new(0) }
+    }
+
+    fn show(&self, elapsed: Duration) {
+        match &self.bar {
+            // An estimate: the bar waits at 99 % rather than claim it is done.
+            Some(bar) => bar.set_position(((elapsed.as_secs_f64() / self.estimate).min(0.99) * 1000.0) as u64),
+            None if elapsed.as_secs() >= self.last_line.get() + 15 => {
+                self.last_line.set(elapsed.as_secs());
+                eprintln!("[dev] generating proving keys: {} s of about {:.0} s", elapsed.as_secs(), self.estimate);
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
     use std::io::Write;
-    eprintln!("[dev] starting anvil and deploying the contracts…");
-    let chain = DevChain::start(&anvil_binary(), 100_000).await.map_err(err("anvil"))?;
-    let store = args.data_dir.join("node");
-    if store.exists() {
-        std::fs::remove_dir_all(&store).map_err(err("clearing the old store"))?;
-    }
-    let mut config = NodeConfig { data_dir: store, listen: args.listen, ..NodeConfig::default() };
+    let files = DataDir::new(&args.data_dir);
+    let chain = files.open_chain(&args).await?;
+    let mut config = NodeConfig { data_dir: files.store.clone(), listen: args.listen, ..NodeConfig::default() };
     config.chain.chain_id = chain.deployment.chain_id;
     config.chain.rollup = core_address(&chain.deployment.rollup);
     config.chain.operator = core_address(&chain.operator.sender());
     config.chain.tokens = vec![1];
     config.blocks.keys_dir = committed_keys_dir();
-    config.blocks.sizes = vec![8];
+    config.blocks.sizes = vec![DEV_CHUNKS];
     config.blocks.timeout_ms = 300;
     config.prover.workers = args.workers;
     config.prover.cache_dir = dev_keys_cache_dir();
@@ -96,29 +183,20 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
 
     // The demo wallets: anvil's keys, their L2 keys derived (docs/protocol.md §3.7), 100 ETH
     // each deposited, keys set.
-    eprintln!("[dev] funding {DEMO_WALLETS} demo wallets…");
     let domain = chain.domain();
-    let mut wallets = Vec::new();
-    for i in 1..=DEMO_WALLETS {
-        let eth = EthKey::from_bytes(&chain.anvil.keys()[i].to_bytes().into()).map_err(err("key"))?;
-        let l2 = derive_l2_key(&eth, &domain);
-        let l1 = chain.client(i).map_err(err("L1"))?;
-        l1.deposit_eth(chain.address(i), 100 * ETHER).await.map_err(err("deposit"))?;
-        wallets.push(Wallet::new(node.clone(), domain, WalletSecret { eth, l2 }));
-    }
-    for w in &wallets {
-        wait_account(&node, w).await?;
-        let p = w.prepare_set_key(0, None).await.map_err(err("set-key"))?;
-        let r = w.submit(&p).await.map_err(err("set-key"))?;
-        w.wait(&r.tx_hashes[0], TxStatus::Included, FINALITY).await.map_err(err("set-key"))?;
-    }
+    let wallets = fund_demo_wallets(&chain, &node).await?;
 
     let mut text = format!("zkpay dev: a local rollup (chain id {}, Rollup {})\n", domain.chain_id, domain.rollup);
+    text.push_str(&format!("  explorer  {url}/\n"));
     text.push_str(&format!("  API       {url}/v1/status\n"));
     text.push_str(&format!("  OpenAPI   {url}/v1/openapi.json   (docs page: {url}/v1/docs)\n"));
     text.push_str(&format!("  metrics   {url}/metrics\n"));
     text.push_str(&format!("  events    {url}/v1/events\n"));
     text.push_str(&format!("  anvil     {}\n", chain.url));
+    text.push_str(&format!(
+        "  data      {}   (resumed at the next start; --reset starts over)\n",
+        args.data_dir.display()
+    ));
     text.push_str("demo wallets (anvil accounts; 100 ETH each on L2, keys set):\n");
     for w in &wallets {
         text.push_str(&format!("  {}  key 0x{}\n", w.address(), hex::encode(w.secret().eth.to_bytes())));
@@ -141,16 +219,147 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
         }
         r
     } else {
-        eprintln!("[dev] running; Ctrl-C stops everything");
+        eprintln!("[dev] running; Ctrl-C stops everything (the chain is kept in {})", args.data_dir.display());
         let cancel = handle.cancel_token();
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(err("signals"))?;
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
             _ = cancel.cancelled() => {},
         }
         Ok(())
     };
+    // The node first (it stops using L1), then anvil: dropping the chain stops it with SIGTERM,
+    // on which it writes its state file.
     handle.shutdown().await?;
+    drop(chain);
     result
+}
+
+/// The files of a dev chain in `--data-dir`.
+struct DataDir {
+    root: PathBuf,
+    /// anvil's `--state` file.
+    anvil_state: PathBuf,
+    /// The deployment ([`SavedChain`]).
+    chain: PathBuf,
+    /// The node's store.
+    store: PathBuf,
+}
+
+/// What `chain.json` records: enough to attach to the saved anvil state.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedChain {
+    deployment: Deployment,
+    /// The test ERC-20 (token 1).
+    token: EthAddress,
+}
+
+impl DataDir {
+    fn new(root: &Path) -> DataDir {
+        DataDir {
+            root: root.to_path_buf(),
+            anvil_state: root.join("anvil-state.json"),
+            chain: root.join("chain.json"),
+            store: root.join("node"),
+        }
+    }
+
+    /// Delete the chain's files (only ours: the directory may hold other things).
+    fn clear(&self) -> Result<(), CliError> {
+        for f in [&self.anvil_state, &self.chain] {
+            if f.exists() {
+                std::fs::remove_file(f).map_err(err("clearing the old chain"))?;
+            }
+        }
+        if self.store.exists() {
+            std::fs::remove_dir_all(&self.store).map_err(err("clearing the old store"))?;
+        }
+        Ok(())
+    }
+
+    /// The saved chain, when both its deployment and anvil's state are there.
+    fn saved(&self) -> Result<Option<SavedChain>, CliError> {
+        if !self.chain.exists() || !self.anvil_state.exists() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&self.chain).map_err(err("reading chain.json"))?;
+        let saved = serde_json::from_str(&text)
+            .map_err(|e| CliError::Message(format!("{}: {e} (--reset starts a new chain)", self.chain.display())))?;
+        Ok(Some(saved))
+    }
+
+    /// Written whole or not at all: a crash leaves the old file or the new one.
+    fn save(&self, chain: &DevChain) -> Result<(), CliError> {
+        let saved = SavedChain { deployment: chain.deployment.clone(), token: chain.token };
+        let text = serde_json::to_string_pretty(&saved).map_err(err("chain.json"))?;
+        let tmp = self.root.join("chain.json.tmp");
+        std::fs::write(&tmp, text).map_err(err("writing chain.json"))?;
+        std::fs::rename(&tmp, &self.chain).map_err(err("writing chain.json"))
+    }
+
+    /// anvil on the saved chain, or on a new one with the contracts deployed.
+    async fn open_chain(&self, args: &DevArgs) -> Result<DevChain, CliError> {
+        std::fs::create_dir_all(&self.root).map_err(err("creating --data-dir"))?;
+        if args.reset {
+            self.clear()?;
+        }
+        if let Some(saved) = self.saved()? {
+            eprintln!("[dev] resuming the chain in {} (--reset starts over)…", self.root.display());
+            let anvil =
+                spawn_persistent_anvil(&anvil_binary(), args.anvil_port, &self.anvil_state).map_err(err("anvil"))?;
+            return DevChain::attach(anvil, saved.deployment, saved.token)
+                .await
+                .map_err(|e| CliError::Message(format!("resuming the saved chain: {e} (--reset starts a new chain)")));
+        }
+        // A store or a deployment without anvil's state belongs to no chain we can run.
+        self.clear()?;
+        eprintln!("[dev] starting anvil and deploying the contracts…");
+        let anvil =
+            spawn_persistent_anvil(&anvil_binary(), args.anvil_port, &self.anvil_state).map_err(err("anvil"))?;
+        let chain = DevChain::deploy_on(anvil, 100_000).await.map_err(err("deploying the contracts"))?;
+        self.save(&chain)?;
+        Ok(chain)
+    }
+}
+
+/// The demo wallets: anvil's accounts 1 to 3, their L2 keys derived (docs/protocol.md §3.7);
+/// on a new chain 100 ETH each is deposited and the keys are set, on a resumed one only what is
+/// missing is done.
+async fn fund_demo_wallets(chain: &DevChain, node: &Client) -> Result<Vec<Wallet>, CliError> {
+    let domain = chain.domain();
+    let mut wallets = Vec::new();
+    let mut deposited = Vec::new();
+    for i in 1..=DEMO_WALLETS {
+        let eth = EthKey::from_bytes(&chain.anvil.keys()[i].to_bytes().into()).map_err(err("key"))?;
+        let l2 = derive_l2_key(&eth, &domain);
+        let wallet = Wallet::new(node.clone(), domain, WalletSecret { eth, l2 });
+        match wallet.account().await {
+            Ok(_) => {}
+            Err(zkpay_client::ClientError::NoAccount(_)) => {
+                eprintln!("[dev] funding demo wallet {}…", wallet.address());
+                let l1 = chain.client(i).map_err(err("L1"))?;
+                l1.deposit_eth(chain.address(i), 100 * ETHER).await.map_err(err("deposit"))?;
+                deposited.push(wallets.len());
+            }
+            Err(e) => return Err(CliError::Message(format!("the node: {e}"))),
+        }
+        wallets.push(wallet);
+    }
+    for (i, w) in wallets.iter().enumerate() {
+        if deposited.contains(&i) {
+            wait_account(node, w).await?;
+        }
+        let account = w.account().await.map_err(err("account"))?;
+        if account.pub_key_hash == zkpay_core::types::PubKeyHash::ZERO && account.pending_nonce == account.nonce {
+            let p = w.prepare_set_key(0, None).await.map_err(err("set-key"))?;
+            let r = w.submit(&p).await.map_err(err("set-key"))?;
+            w.wait(&r.tx_hashes[0], TxStatus::Included, FINALITY).await.map_err(err("set-key"))?;
+        }
+    }
+    Ok(wallets)
 }
 
 async fn wait_account(node: &Client, w: &Wallet) -> Result<(), CliError> {
@@ -165,8 +374,13 @@ async fn wait_account(node: &Client, w: &Wallet) -> Result<(), CliError> {
 }
 
 /// Alice pays Bob 1 ETH, Bob withdraws 0.5 ETH; both reach finality and the payout is on L1.
+/// Checked as changes, so the demo also runs on a resumed chain.
 async fn demo(chain: &DevChain, wallets: &[Wallet]) -> Result<(), CliError> {
     let (alice, bob) = (&wallets[0], &wallets[1]);
+    let bob_l1 = EthAddress::from(bob.address().0);
+    let l2_balance = |a: &zkpay_client::types::AccountInfo| a.balances.get(&0).map_or(0, |x| x.0);
+    let pending_before = chain.operator.pending_balance(bob_l1, 0).await.map_err(err("pending balance"))?;
+    let bob_before = l2_balance(&bob.account().await.map_err(err("account"))?);
     eprintln!("[demo] Alice pays Bob 1 ETH…");
     let pay = alice.prepare_transfer(bob.address(), 0, ETHER, None).await.map_err(err("transfer"))?;
     let r = alice.submit(&pay).await.map_err(err("transfer"))?;
@@ -177,15 +391,46 @@ async fn demo(chain: &DevChain, wallets: &[Wallet]) -> Result<(), CliError> {
     let r = bob.submit(&out).await.map_err(err("withdraw"))?;
     let done = bob.wait(&r.tx_hashes[0], TxStatus::Finalized, FINALITY).await.map_err(err("withdraw"))?;
     eprintln!("[demo] final in block {:?}", done.block);
-    let bob_l1 = EthAddress::from(bob.address().0);
     let pending = chain.operator.pending_balance(bob_l1, 0).await.map_err(err("pending balance"))?;
-    if pending != ETHER / 2 {
-        return Err(CliError::Message(format!("Bob's L1 pending balance is {pending} wei, not 0.5 ETH")));
+    if pending != pending_before + ETHER / 2 {
+        return Err(CliError::Message(format!(
+            "Bob's L1 pending balance went from {pending_before} to {pending} wei, not up by 0.5 ETH"
+        )));
     }
-    let bob_l2 = bob.account().await.map_err(err("account"))?;
-    let expected = 100 * ETHER + ETHER - ETHER / 2 - out.tx.fee();
-    if bob_l2.balances.get(&0).map(|a| a.0) != Some(expected) {
-        return Err(CliError::Message(format!("Bob's L2 balance is {:?}, not {expected}", bob_l2.balances.get(&0))));
+    let bob_after = l2_balance(&bob.account().await.map_err(err("account"))?);
+    let expected = bob_before + ETHER - ETHER / 2 - out.tx.fee();
+    if bob_after != expected {
+        return Err(CliError::Message(format!("Bob's L2 balance is {bob_after}, not {expected}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_deletes_the_chain_and_only_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = DataDir::new(dir.path());
+        std::fs::write(&files.anvil_state, "{}").unwrap();
+        std::fs::write(&files.chain, "{}").unwrap();
+        std::fs::create_dir_all(files.store.join("db")).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        files.clear().unwrap();
+        assert!(!files.anvil_state.exists() && !files.chain.exists() && !files.store.exists());
+        assert!(dir.path().join("notes.txt").exists(), "a file that is not the chain's is kept");
+        files.clear().unwrap();
+    }
+
+    #[test]
+    fn a_chain_without_anvil_state_is_not_resumed_and_a_bad_chain_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = DataDir::new(dir.path());
+        std::fs::write(&files.chain, "{}").unwrap();
+        assert!(files.saved().unwrap().is_none(), "no anvil state: nothing to resume");
+        std::fs::write(&files.anvil_state, "{}").unwrap();
+        let e = files.saved().err().expect("a chain.json without the deployment is refused");
+        assert!(e.to_string().contains("--reset"), "{e}");
+    }
 }

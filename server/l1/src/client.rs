@@ -23,7 +23,8 @@ use zkpay_core::tx::PriorityOp;
 pub const LOG_RANGE: u64 = 10_000;
 
 /// What a deployment consists of.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// The Rollup contract (the `rollup` of signed messages' domain).
     pub rollup: EthAddress,

@@ -65,7 +65,11 @@ impl DevChain {
     /// Start anvil and deploy: the test ERC-20, the Verifier, Governance and the Rollup (genesis
     /// of account 0's address), with the anvil binary at `anvil` and `priority_expiration` L1 blocks for priority requests.
     pub async fn start(anvil: &std::path::Path, priority_expiration: u64) -> Result<DevChain, DevError> {
-        let anvil = spawn_anvil(anvil)?;
+        Self::deploy_on(spawn_anvil(anvil)?, priority_expiration).await
+    }
+
+    /// Deploy as [`DevChain::start`] does, on an anvil already running (a fresh chain).
+    pub async fn deploy_on(anvil: AnvilInstance, priority_expiration: u64) -> Result<DevChain, DevError> {
         let url = anvil.endpoint();
         let operator_signer = PrivateKeySigner::from(anvil.keys()[0].clone());
         let operator = operator_signer.address();
@@ -81,6 +85,24 @@ impl DevChain {
         };
         let (deployment, operator) = L1Client::deploy(&url, operator_signer, &config).await?;
         Ok(DevChain { anvil, url, deployment, operator, token: *token.address() })
+    }
+
+    /// The deployment `deployment` (with its test ERC-20 at `token`) on an anvil that loaded a
+    /// saved chain: checked to be there (same chain id, the Rollup's code present).
+    pub async fn attach(anvil: AnvilInstance, deployment: Deployment, token: EthAddress) -> Result<DevChain, DevError> {
+        let url = anvil.endpoint();
+        let signer = PrivateKeySigner::from(anvil.keys()[0].clone());
+        let operator = L1Client::connect(&url, signer, deployment.rollup)?;
+        let chain_id = operator.provider().get_chain_id().await.map_err(|e| L1Error::rpc("eth_chainId", e))?;
+        let code =
+            operator.provider().get_code_at(deployment.rollup).await.map_err(|e| L1Error::rpc("eth_getCode", e))?;
+        if chain_id != deployment.chain_id || code.is_empty() {
+            return Err(DevError::Mismatch(format!(
+                "the saved L1 chain has no Rollup at {} on chain {} (chain {chain_id})",
+                deployment.rollup, deployment.chain_id
+            )));
+        }
+        Ok(DevChain { anvil, url, deployment, operator, token })
     }
 
     /// The signer of anvil account `i`.

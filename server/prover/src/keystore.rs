@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::{block_circuit_name, block_size_of_name, BlockCircuit};
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
-use zkpay_circuit::keys::{dev_keys, read_verification_key, verification_key_path, KeyError};
+use zkpay_circuit::keys::{dev_keys, proving_key_path, read_verification_key, verification_key_path, KeyError};
 use zkpay_circuit::Engine;
 
 /// Why the key store could not answer.
@@ -84,6 +84,20 @@ impl KeyStore {
     pub fn block_vk(&self, chunks: usize) -> Result<VerifyingKey<Engine>, KeyStoreError> {
         let path = verification_key_path(&self.committed, &block_circuit_name(chunks));
         Ok(read_verification_key(&path)?.1)
+    }
+
+    /// Whether the `chunks`-chunk block's proving key is on disk for its committed verification
+    /// key (in the keys directory or the cache), so [`KeyStore::block`] loads it in seconds; when
+    /// not, it generates it (minutes). A cheap look at the files: the load still checks them.
+    pub fn block_on_disk(&self, chunks: usize) -> bool {
+        let name = block_circuit_name(chunks);
+        let Ok(committed) = std::fs::read_to_string(verification_key_path(&self.committed, &name)) else {
+            return false;
+        };
+        [&self.committed, &self.cache].iter().any(|dir| {
+            proving_key_path(dir, &name).exists()
+                && std::fs::read_to_string(verification_key_path(dir, &name)).is_ok_and(|vk| vk == committed)
+        })
     }
 
     /// The proving key of the exit circuit.
