@@ -376,26 +376,45 @@ contract Rollup {
     /// @notice Cancelling more requests than are open, or fewer deposit pubdata than deposits.
     error CancelCountMismatch();
 
+    // The modifiers call private functions: a modifier's body is copied into every function that
+    // uses it, and the Rollup must stay under the 24,576-byte code size limit (EIP-170).
+
     modifier nonReentrant() {
-        if (_reentrancyStatus != 1) revert Reentrancy();
-        _reentrancyStatus = 2;
+        _enterGuard();
         _;
         _reentrancyStatus = 1;
     }
 
     modifier notExodus() {
-        if (exodusMode) revert ExodusModeActive();
+        _requireNotExodus();
         _;
     }
 
     modifier onlyValidator() {
-        governance.requireActiveValidator(msg.sender);
+        _requireValidator();
         _;
     }
 
+    function _requireValidator() private view {
+        governance.requireActiveValidator(msg.sender);
+    }
+
     modifier onlyGovernor() {
-        if (msg.sender != governance.governor()) revert Governance.NotGovernor(msg.sender);
+        _requireGovernor();
         _;
+    }
+
+    function _enterGuard() private {
+        if (_reentrancyStatus != 1) revert Reentrancy();
+        _reentrancyStatus = 2;
+    }
+
+    function _requireNotExodus() private view {
+        if (exodusMode) revert ExodusModeActive();
+    }
+
+    function _requireGovernor() private view {
+        if (msg.sender != governance.governor()) revert Governance.NotGovernor(msg.sender);
     }
 
     /// @dev Data restore reads each block's pubdata from the calldata of the transaction that
@@ -405,8 +424,12 @@ contract Rollup {
     /// so `code.length = 0` leaves only plain EOAs. A multisig, a forwarder or an ERC-4337 account is
     /// refused instead of committing blocks no one could restore.
     modifier onlyDirectCall() {
-        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert CommitNotDirect(msg.sender);
+        _requireDirectCall();
         _;
+    }
+
+    function _requireDirectCall() private view {
+        if (msg.sender != tx.origin || msg.sender.code.length != 0) revert CommitNotDirect(msg.sender);
     }
 
     /// @notice Deploys the rollup with genesis block 0 (state root `genesisRoot`, timestamp now)

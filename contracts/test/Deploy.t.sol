@@ -45,6 +45,8 @@ contract DeployTest is Test {
         assertEq(r.totalBlocksCommitted(), 0, "genesis is block 0");
         assertEq(r.totalBlocksExecuted(), 0, "and executed");
         assertEq(address(r.verifier()), address(devVerifier), "verifier");
+        // Forge does not enforce EIP-170; a real chain refuses a larger contract (anvil too).
+        assertTrue(address(r).code.length <= 24_576, "Rollup under the 24,576-byte code size limit");
     }
 
     function test_rollup_refusesDevKeysOnOtherChains() public {

@@ -1,7 +1,8 @@
 //! Data restore from L1 alone (PROTOCOL §12, docs/protocol.md §10.6): what a user runs when the
 //! operator is gone. The stored blocks come from `BlockCommit`/`BlocksRevert` events, each block's
 //! pubdata and fee account from the calldata of the transaction that committed it
-//! (`commitBlocks` or `commitAndProveBlocks`, called directly), the genesis from the operator's
+//! (`commitBlocks` or `commitAndProveBlocks`, called directly: the Rollup refuses any other commit,
+//! `CommitNotDirect`, docs/protocol.md §13.2), the genesis from the operator's
 //! address checked against block 0's stored root; `zkpay_core::restore::Restorer` replays every
 //! executed block and checks each restored root against the one L1 stores.
 
@@ -41,8 +42,10 @@ pub enum RestoreFromL1Error {
     /// A root stored on L1 is not a field element (no proven block can have it).
     #[error("block {0}: the stored root is not a field element")]
     RootNotInField(u32),
-    /// The block's commit transaction is not a direct `commitBlocks`/`commitAndProveBlocks` call
-    /// (e.g. it went through a multisig), so its pubdata cannot be read from the calldata.
+    /// The block's commit transaction is not a direct `commitBlocks`/`commitAndProveBlocks` call,
+    /// so its pubdata cannot be read from the calldata. The Rollup refuses commits that are not
+    /// their transaction's top-level call by a plain EOA (`CommitNotDirect`), so this means the
+    /// address is not such a Rollup (or the node answers with another transaction).
     #[error("block {block}: commit transaction {tx} is not a direct commitBlocks/commitAndProveBlocks call")]
     NotACommitCall {
         /// The block.
