@@ -14,6 +14,7 @@ use std::path::Path;
 use std::path::PathBuf;
 use std::time::Duration;
 use zkpay_circuit::block::block_circuit_name;
+use zkpay_cli::dev_node::{dev_node_config, DEV_CHUNKS};
 use zkpay_cli::paths::{anvil_binary, committed_keys_dir, dev_keys_cache_dir};
 use zkpay_client::keys::{derive_l2_key, EthKey};
 use zkpay_client::keystore::WalletSecret;
@@ -22,9 +23,7 @@ use zkpay_client::wallet::Wallet;
 use zkpay_client::Client;
 use zkpay_l1::dev::spawn_persistent_anvil;
 use zkpay_l1::devnet::DevChain;
-use zkpay_l1::encode::core_address;
 use zkpay_l1::Deployment;
-use zkpay_node::config::{L1Config, NodeConfig};
 use zkpay_node::Node;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -32,8 +31,6 @@ const ETHER: u128 = 1_000_000_000_000_000_000;
 const DEMO_WALLETS: usize = 3;
 /// Long enough for a block's proof on a slow machine.
 const FINALITY: Duration = Duration::from_secs(1200);
-/// The block size the dev chain seals and proves.
-const DEV_CHUNKS: usize = 8;
 /// Proving-key generation speed on the reference 2-core machine (keys/README.md: `block_8`'s
 /// 319,655 constraints in 95 s): what the progress bar's estimate assumes.
 const KEYGEN_CONSTRAINTS_PER_SEC: f64 = 3_400.0;
@@ -160,23 +157,7 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
     use std::io::Write;
     let files = DataDir::new(&args.data_dir);
     let chain = files.open_chain(&args).await?;
-    let mut config = NodeConfig { data_dir: files.store.clone(), listen: args.listen, ..NodeConfig::default() };
-    config.chain.chain_id = chain.deployment.chain_id;
-    config.chain.rollup = core_address(&chain.deployment.rollup);
-    config.chain.operator = core_address(&chain.operator.sender());
-    config.chain.tokens = vec![1];
-    config.blocks.keys_dir = committed_keys_dir();
-    config.blocks.sizes = vec![DEV_CHUNKS];
-    config.blocks.timeout_ms = 300;
-    config.prover.workers = args.workers;
-    config.prover.cache_dir = dev_keys_cache_dir();
-    config.l1 = Some(L1Config {
-        url: chain.url.clone(),
-        operator_key: format!("0x{}", hex::encode(chain.anvil.keys()[0].to_bytes())),
-        deployment_block: chain.deployment.block,
-        poll_ms: 200,
-        ..L1Config::default()
-    });
+    let config = dev_node_config(&chain, files.store.clone(), args.listen, args.workers, 300, 200);
     let handle = Node::spawn(config).await?;
     let url = format!("http://{}", handle.addr());
     let node = Client::new(&url).map_err(err("node"))?;

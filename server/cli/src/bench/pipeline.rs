@@ -8,6 +8,7 @@
 use super::Report;
 use alloy::signers::SignerSync;
 use std::time::{Duration, Instant};
+use zkpay_cli::dev_node::dev_node_config;
 use zkpay_cli::paths::{anvil_binary, committed_keys_dir, dev_keys_cache_dir};
 use zkpay_client::types::TxStatus;
 use zkpay_client::Client;
@@ -15,7 +16,6 @@ use zkpay_core::eddsa::PrivateKey;
 use zkpay_core::tx::{ChangePubKey, ChangePubKeyAuth, L2Tx, TimeRange, Transfer, TxSignature};
 use zkpay_l1::devnet::DevChain;
 use zkpay_l1::encode::core_address;
-use zkpay_node::config::{L1Config, NodeConfig};
 use zkpay_node::Node;
 
 const ETHER: u128 = 1_000_000_000_000_000_000;
@@ -78,24 +78,8 @@ where
 async fn measure(workers: usize, transfers: u32) -> Result<Run, String> {
     let chain = DevChain::start(&anvil_binary(), 10_000).await.map_err(|e| e.to_string())?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let mut config = NodeConfig { data_dir: dir.path().join("db"), ..NodeConfig::default() };
-    config.listen = "127.0.0.1:0".parse().expect("address");
-    config.chain.chain_id = chain.deployment.chain_id;
-    config.chain.rollup = core_address(&chain.deployment.rollup);
-    config.chain.operator = core_address(&chain.operator.sender());
-    config.chain.tokens = vec![1];
-    config.blocks.keys_dir = committed_keys_dir();
-    config.blocks.sizes = vec![8];
-    config.blocks.timeout_ms = 200;
-    config.prover.workers = workers;
-    config.prover.cache_dir = dev_keys_cache_dir();
-    config.l1 = Some(L1Config {
-        url: chain.url.clone(),
-        operator_key: format!("0x{}", hex::encode(chain.anvil.keys()[0].to_bytes())),
-        deployment_block: chain.deployment.block,
-        poll_ms: 100,
-        ..L1Config::default()
-    });
+    let listen = "127.0.0.1:0".parse().expect("address");
+    let config = dev_node_config(&chain, dir.path().join("db"), listen, workers, 200, 100);
     let handle = Node::spawn(config).await.map_err(|e| e.to_string())?;
     let node = Client::new(&format!("http://{}", handle.addr())).map_err(|e| e.to_string())?;
 
