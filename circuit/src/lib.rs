@@ -18,6 +18,7 @@ pub type Fr = bellman_ce::pairing::bn256::Fr;
 pub type Engine = bellman_ce::pairing::bn256::Bn256;
 
 pub mod block;
+pub mod ceremony;
 pub mod check_cs;
 pub mod exit;
 pub mod gadgets;

@@ -2,6 +2,7 @@
 
 mod alloc_counter;
 mod bench;
+mod ceremony_cmd;
 mod dev_cmd;
 mod exit_cmd;
 mod keygen;
@@ -33,6 +34,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Generate Groth16 keys for the circuits (dev keys from a public seed by default), or check them.
     Keygen(keygen::KeygenArgs),
+    /// Production keys by a multi-party ceremony: init, contribute, begin-phase2, verify, finalize.
+    Ceremony(ceremony_cmd::CeremonyArgs),
     /// Exit your funds through exodus when the operator is gone, from L1 data alone (key in
     /// ZKPAY_L1_PRIVATE_KEY).
     Exit(exit_cmd::ExitArgs),
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Command::Prover(args) => prover_cmd::run(args),
         Command::Bench(args) => bench::run(args).map_err(CliError::from),
         Command::Keygen(args) => keygen::run(args).map_err(CliError::from),
+        Command::Ceremony(args) => ceremony_cmd::run(args).map_err(CliError::from),
         Command::Exit(args) => exit_cmd::run(args),
         Command::Wallet(args) => wallet_cmd::run(args),
         Command::Dev(args) => dev_cmd::run(args),
