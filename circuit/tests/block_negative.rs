@@ -29,6 +29,7 @@ use zkpay_circuit::block::BlockCircuit;
 use zkpay_circuit::check_cs::CheckingCs;
 use zkpay_circuit::{Engine, Fr};
 use zkpay_core::account_tree::{Account, AccountTree};
+use zkpay_core::babyjubjub::{Point, SUBGROUP_ORDER};
 use zkpay_core::block::{commitment_header, public_input, BlockBuilder, BlockHeader};
 use zkpay_core::eddsa::PrivateKey;
 use zkpay_core::field::fr_to_limbs;
@@ -38,7 +39,7 @@ use zkpay_core::state::{State, UpdateMode};
 use zkpay_core::tx::{
     Deposit, Domain, ForcedExit, L2Tx, PriorityOp, PriorityOpData, TimeRange, Transfer, TxSignature, Withdraw,
 };
-use zkpay_core::types::{AccountId, Address, Nonce, TokenId};
+use zkpay_core::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
 use zkpay_core::vectors::{vector_blocks, vector_domain};
 
 // ---------------------------------------------------------------------------------------------
@@ -604,6 +605,32 @@ fn a_signature_for_another_chain_or_rollup_is_refused() {
         resign_for(&mut bad, 0, op, &alice(), &domain);
         assert_fails_at(first_failure(&bad), "chunk 0/rule signature valid");
     }
+}
+
+#[test]
+fn a_key_of_small_order_is_refused() {
+    // An account whose pubkey hash is that of a point T of order 8 (only core and the L1
+    // authorization of ChangePubKey keep one out of the tree): under T, 8·hm·T vanishes and
+    // R8 = S·B8 "signs" every message. The transfer, with such a signature, fails at the key check.
+    let t8 = (2u64..)
+        .filter_map(|y| {
+            let mut bytes = [0u8; 32];
+            bytes[..8].copy_from_slice(&y.to_le_bytes());
+            Point::decompress(&bytes).ok()
+        })
+        .map(|p| p.mul_scalar(&SUBGROUP_ORDER))
+        .find(|t| t.mul_scalar(&[4, 0, 0, 0]) != Point::identity())
+        .expect("half of all curve points give one of order 8");
+    let (pre, w) = transfer_block();
+    let mut tree = pre.clone();
+    let pkh = PubKeyHash::from_fr_low160(&zkpay_core::poseidon::hash_n(&[t8.x, t8.y]));
+    tree.update(ALICE, 0, |f, _| f.pubkey_hash = pkh).expect("update");
+    let mut bad = w;
+    let mut op = bad.chunks[0].op;
+    op.sig = SigWitness { pk: t8, r8: Point::b8().mul_scalar(&[5, 0, 0, 0]), s: zkpay_core::field::fr_from_u64(5) };
+    bad.set_op(0, op);
+    rewitness(&tree, &mut bad);
+    assert_fails_at(first_failure(&bad), "chunk 0/signature/sides/A not of small order");
 }
 
 // ---------------------------------------------------------------------------------------------

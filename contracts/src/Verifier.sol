@@ -86,8 +86,8 @@ contract Verifier {
     uint256 internal constant BLOCK_32_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
     uint256 internal constant BLOCK_32_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
     uint256 internal constant BLOCK_32_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
-    uint256 internal constant BLOCK_32_IC0_X = 0x0b031eb1be598a0a6029faf26be6424f32a6ecd6e1f929b049f47cb0ade83c27;
-    uint256 internal constant BLOCK_32_IC0_Y = 0x034bc4ad85d217ed776f0b8475ff83c38732df0a068f9e0e9eac9417f2355a96;
+    uint256 internal constant BLOCK_32_IC0_X = 0x0a236f199d1204037b3155748407af82588f346bec3e71a60cd11402c1b50b63;
+    uint256 internal constant BLOCK_32_IC0_Y = 0x021dc48365a017c7ba7dfba1ea5e1040dd73834e78fdcd407fcb66628cef7372;
     uint256 internal constant BLOCK_32_IC1_X = 0x1a454db49e5e9cf88748d8e6641aefed5d25eb21a0704b6ae94d96642e0a4366;
     uint256 internal constant BLOCK_32_IC1_Y = 0x0293de50f7aece05b7c8be72f96ab4dc8396805fa8ceff4f6d1988b19464dded;
 
@@ -188,8 +188,8 @@ contract Verifier {
     uint256 internal constant BLOCK_8_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
     uint256 internal constant BLOCK_8_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
     uint256 internal constant BLOCK_8_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
-    uint256 internal constant BLOCK_8_IC0_X = 0x0aabef4d0a0351f8e6beca33b03ceb8a48bf495d1094c0a9a0014759506c8646;
-    uint256 internal constant BLOCK_8_IC0_Y = 0x1d5fcd38f3c059eba2543f9de12ad5e112f843f17a4ca79630edb4a5c0fffee2;
+    uint256 internal constant BLOCK_8_IC0_X = 0x0a7f1c6be6e5c0e04da6f01c98b45edec42690788ee07fafc19b8d3e2c50577a;
+    uint256 internal constant BLOCK_8_IC0_Y = 0x19204b3588a8441b9e8f1bc97fe41ad7bb9a442ed3677cb2ff9ea32bfe16b6e3;
     uint256 internal constant BLOCK_8_IC1_X = 0x01089943bcc597ab4362913187b48d39c27043de698adafc6a62c2b04eda73fe;
     uint256 internal constant BLOCK_8_IC1_Y = 0x28ea7c615cd898e7bce60c4e3a88ef3bb32bea2892398d9ef1289d54bce8dca9;
 

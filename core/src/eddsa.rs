@@ -565,4 +565,41 @@ mod tests {
         minus_one.negate();
         assert_eq!(PublicKey::from_xy(Fr::zero(), minus_one), Err(EddsaError::NotInSubgroup));
     }
+
+    #[test]
+    fn small_order_keys_are_refused() {
+        // Points of order 8, 4, 2: l·P for a curve point P outside the subgroup, and its doublings.
+        let double = |p: &Point| p.mul_scalar(&[2, 0, 0, 0]);
+        let t8 = (2u64..)
+            .filter_map(|y| {
+                let mut bytes = [0u8; 32];
+                bytes[..8].copy_from_slice(&y.to_le_bytes());
+                Point::decompress(&bytes).ok()
+            })
+            .map(|p| p.mul_scalar(&SUBGROUP_ORDER))
+            .find(|t| double(&double(t)) != Point::identity())
+            .expect("half of all curve points give one of order 8");
+        let (t4, t2) = (double(&t8), double(&double(&t8)));
+        assert_eq!(double(&t2), Point::identity());
+        // Under such a key every message "verifies" with R8 = S·B8 (since 8·hm·T = O): each must be
+        // refused when decoded, from coordinates and from bytes, before any signature check.
+        let s = Scalar::from_limbs([5, 0, 0, 0]).unwrap();
+        let forged = Signature { r8: Point::b8().mul_scalar(&s.0), s };
+        for t in [t8, t4, t2] {
+            assert!(t.is_on_curve());
+            assert_eq!(t.mul_scalar(&[8, 0, 0, 0]), Point::identity());
+            assert_eq!(PublicKey::from_xy(t.x, t.y), Err(EddsaError::NotInSubgroup));
+            assert_eq!(PublicKey::from_compressed(&t.compress()), Err(EddsaError::NotInSubgroup));
+            assert_eq!(
+                verify_bytes(&t.compress(), &fr_from_u64(42), &forged.to_bytes()),
+                Err(EddsaError::NotInSubgroup)
+            );
+        }
+        // A subgroup key plus a small-order point is refused too (it has a small-order component).
+        let pk = circomlib_key().public_key();
+        let mixed = pk.point().to_extended().add(&t8.to_extended()).to_affine();
+        assert_eq!(PublicKey::from_xy(mixed.x, mixed.y), Err(EddsaError::NotInSubgroup));
+        // The real key itself is fine.
+        assert_eq!(PublicKey::from_xy(pk.x(), pk.y()), Ok(pk));
+    }
 }

@@ -88,7 +88,7 @@ pub struct SigWitness {
 }
 
 impl SigWitness {
-    /// A = B8, R8 = identity, S = 0: on the curve, A ≠ identity, S < l; verifies nothing.
+    /// A = B8, R8 = identity, S = 0: on the curve, A not of small order, S < l; verifies nothing.
     pub fn dummy() -> SigWitness {
         SigWitness { pk: Point::b8(), r8: Point::identity(), s: Fr::zero() }
     }

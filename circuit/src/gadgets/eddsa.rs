@@ -9,33 +9,36 @@
 //! [`eddsa_verify`] **enforces** the well-formedness conditions and **returns** whether the
 //! verification equation holds:
 //!
-//! * enforced: A and R8 on the curve, A not the identity (`A.x ≠ 0`), and `S < l` (S decomposed
-//!   into 251 bits and compared with l − 1). These are the checks core makes when it decodes a key
-//!   or a signature. A prover can always meet them with dummy values (e.g. A = B8, R8 = (0, 1), S = 0)
+//! * enforced: A and R8 on the curve, A not of small order (`(8A).x ≠ 0`: not the identity nor
+//!   a point of order 2, 4 or 8), and `S < l` (S decomposed into 251 bits and compared with l − 1).
+//!   These are checks core makes when it decodes a key or a signature. A prover can always meet them with dummy values (e.g. A = B8, R8 = (0, 1), S = 0)
 //!   when a chunk carries no signature, so a block circuit can combine the returned flag with "this
 //!   op is an L2 tx" freely. A malleated `S + l`, an off-curve point or the identity key makes
-//!   the system unsatisfiable rather than the flag false.
+//!   the system unsatisfiable rather than the flag false. So does a key of small order.
 //! * returned: the flag `S·B8 == R8 + (8·hm)·A` (both coordinates).
 //!
 //! [`enforce_eddsa_verify`] enforces the flag too, three constraints cheaper.
 //!
-//! The identity key must be excluded because every `(S·B8, S)` would verify under it. Keys
-//! outside the prime subgroup are out of scope (core rejects them when a key is decoded; checking
-//! `l·A = O` here would cost another ~2,800 constraints):
-//! since `8·A` lies in the subgroup for any point on the curve, the circuit would accept a
-//! signature for `A + T` (T of small order) made with A's secret, which core refuses. An R8 outside
-//! the subgroup never verifies in either, because both other terms of the equation lie in it.
+//! Keys of small order (1, 2, 4 or 8; the identity is the one of order 1) must be excluded because
+//! for them `8·A` is the identity: `(8·hm)·A` vanishes and every `(S·B8, S)` would verify every
+//! message. The check costs one constraint, `(8A).x ≠ 0`, on the `8A` the equation needs anyway.
+//! Other keys outside the prime subgroup are out of scope (core rejects them when a key is decoded;
+//! checking `l·A = O` here would cost another ~2,800 constraints): a key `A + T` with `A` in the
+//! subgroup, `A ≠ O` and `T` of small order has `8·(A + T) = 8·A`, so the circuit accepts for it
+//! exactly the signatures made with A's secret (docs/protocol.md §14 on why that is harmless), which
+//! core refuses. An R8 outside the subgroup never verifies in either, because both other terms of
+//! the equation lie in it.
 //!
 //! # Cost (pinned in the tests): 4511 constraints, 4508 for the enforcing variant
 //!
 //! | part | constraints |
 //! |---|---|
-//! | A, R8 on the curve; A.x ≠ 0 | 2 × 3 + 1 |
+//! | A, R8 on the curve | 2 × 3 |
 //! | S: 251 bits, packing, `S ≤ l − 1` (60 zero-runs) | 251 + 1 + 60 |
 //! | hm = Poseidon of 5 inputs | 321 |
 //! | hm: canonical 254 bits (254 + 1, `≤ p − 1`: 53 zero-runs) | 308 |
 //! | S·B8, fixed base, 84 windows of 3 bits (the last has 2) | 748 |
-//! | 8·A, three doublings | 15 |
+//! | 8·A, three doublings; `(8A).x ≠ 0` (A not of small order) | 15 + 1 |
 //! | hm·(8A), 127 windows of 2 bits | 2789 |
 //! | R8 + hm·(8A) | 6 |
 //! | equality flag (enforcing: 2) | 5 |
@@ -96,8 +99,6 @@ fn verification_sides<CS: ConstraintSystem<Engine>>(
     // The curve gadgets' formulas (and their completeness) hold only on the curve.
     a.enforce_on_curve(cs.namespace(|| "A on curve"))?;
     r.enforce_on_curve(cs.namespace(|| "R8 on curve"))?;
-    // On the curve, x = 0 only at the identity and the order-2 point (0, −1); neither is a key.
-    enforce_nonzero(cs.namespace(|| "A not identity"), &a.x)?;
 
     // S < 2^251 by the decomposition (no wrap-around: 2^251 < p), then S ≤ l − 1.
     let s_bits = {
@@ -115,6 +116,11 @@ fn verification_sides<CS: ConstraintSystem<Engine>>(
 
     let lhs = b8_table().mul(cs.namespace(|| "S*B8"), &s_bits)?;
     let a8 = a.double(cs.namespace(|| "2A"))?.double(cs.namespace(|| "4A"))?.double(cs.namespace(|| "8A"))?;
+    // A key of small order (1, 2, 4 or 8) has 8A = identity, so `(8·hm)·A` vanishes and every
+    // `(S·B8, S)` would verify every message. On the curve, x = 0 only at the identity and the
+    // order-2 point (0, −1), and 8A cannot have order 2 (the group's 2-part has order 8), so
+    // `8A.x ≠ 0` refuses exactly the small-order keys, the identity among them.
+    enforce_nonzero(cs.namespace(|| "A not of small order"), &a8.x)?;
     let q = a8.mul_bits_le(cs.namespace(|| "hm*8A"), &hm_bits)?;
     let rhs = r.add(cs.namespace(|| "R8+hm*8A"), &q)?;
     Ok((lhs, rhs))
@@ -122,8 +128,9 @@ fn verification_sides<CS: ConstraintSystem<Engine>>(
 
 /// Verifies the signature `(r8, s)` on `msg` under the public key `pk = (A.x, A.y)`.
 ///
-/// Enforces A and R8 on the curve and `s < l` (the system is unsatisfiable otherwise) and returns
-/// the flag `S·B8 == R8 + (8·hm)·A`; see the module docs for why this split suits a block circuit.
+/// Enforces A and R8 on the curve, A not of small order and `s < l` (the system is unsatisfiable
+/// otherwise) and returns the flag `S·B8 == R8 + (8·hm)·A`; see the module docs for why this split
+/// suits a block circuit.
 /// For A in the prime subgroup and R8 on the curve, the flag is true iff
 /// `zkpay_core::eddsa::Signature::verify` accepts. Costs [`EDDSA_VERIFY_CONSTRAINTS`].
 pub fn eddsa_verify<CS: ConstraintSystem<Engine>>(
@@ -382,10 +389,75 @@ mod tests {
             msg: random_fr(&mut r),
         };
         assert_eq!(native(&forged), Err(EddsaError::IdentityKey));
-        assert_unsatisfiable(&forged, "eddsa/sides/A not identity/");
+        assert_unsatisfiable(&forged, "eddsa/sides/A not of small order/");
         // The dummy witness for a chunk without a signature: satisfiable, flag false.
         let dummy = Inputs { a: Point::b8(), r8: Point::identity(), s: Fr::zero(), msg: Fr::zero() };
         assert_flag_false(&dummy);
+    }
+
+    /// The points of order 1, 2, 4 and 8: `l·P` for curve points `P` (outside the subgroup in
+    /// general) until one has order 8, and its doublings.
+    fn small_order_points() -> [Point; 4] {
+        let double = |p: &Point| p.mul_scalar(&[2, 0, 0, 0]);
+        for y in 2u64.. {
+            let mut bytes = [0u8; 32];
+            bytes[..8].copy_from_slice(&y.to_le_bytes());
+            let Ok(p) = Point::decompress(&bytes) else { continue };
+            let t8 = p.mul_scalar(&SUBGROUP_ORDER);
+            let (t4, t2) = (double(&t8), double(&double(&t8)));
+            if t2 != Point::identity() {
+                assert_eq!(double(&t2), Point::identity());
+                return [Point::identity(), t2, t4, t8];
+            }
+        }
+        unreachable!("half of all curve points give a point of order 8")
+    }
+
+    #[test]
+    fn small_order_keys_are_unsatisfiable() {
+        // Under a key T of order 1, 2, 4 or 8, 8·T is the identity, so `S·B8 = R8 + (8·hm)·T` holds
+        // for R8 = S·B8 and any S and message: a forgery of everything. Core refuses every such key
+        // when it decodes it; the circuit must be unsatisfiable at the small-order check.
+        let mut r = rng(37);
+        for (t, order) in small_order_points().into_iter().zip([1, 2, 4, 8]) {
+            assert!(t.is_on_curve());
+            let s = random_fr(&mut r);
+            let mut limbs = fr_to_limbs(&s);
+            limbs[3] &= (1 << 58) - 1; // below 2^250 < l
+            let forged = Inputs {
+                a: t,
+                r8: Point::b8().mul_scalar(&limbs),
+                s: fr_from_limbs(limbs).unwrap(),
+                msg: random_fr(&mut r),
+            };
+            assert_eq!(t.mul_scalar(&[8, 0, 0, 0]), Point::identity(), "order {order}");
+            let expected = if order == 1 { EddsaError::IdentityKey } else { EddsaError::NotInSubgroup };
+            assert_eq!(native(&forged), Err(expected), "order {order}");
+            assert_unsatisfiable(&forged, "eddsa/sides/A not of small order/");
+            // Only that check stands in the way: the equation itself holds (the flag's witness).
+            assert_eq!(run(&forged).1, Some(true), "order {order}");
+        }
+    }
+
+    #[test]
+    fn keys_with_a_small_order_component_pass_the_check() {
+        // The check refuses exactly the small-order keys: real keys pass it (a valid signature
+        // verifies), and so does a subgroup key plus a point of order 8, which is not of small order
+        // (out of scope, see the module docs): its system is satisfiable, with the flag false for a
+        // signature made for the subgroup key (whose challenge hashes other coordinates).
+        let t8 = small_order_points()[3];
+        let mut r = rng(38);
+        let (pk, sig, msg) = sign(&mut r);
+        let good = inputs(&pk, &sig, msg);
+        assert_accepts(&good);
+        let mixed = Inputs { a: pk.point().to_extended().add(&t8.to_extended()).to_affine(), ..good };
+        assert_eq!(native(&mixed), Err(EddsaError::NotInSubgroup));
+        let (cs, ok, _) = run(&mixed);
+        assert_eq!(cs.which_is_unsatisfied(), None);
+        assert_eq!(ok, Some(false));
+        // The dummy key of chunks without a signature passes it too.
+        let dummy = Inputs { a: Point::b8(), r8: Point::identity(), s: Fr::zero(), msg: Fr::zero() };
+        assert_eq!(run(&dummy).0.which_is_unsatisfied(), None);
     }
 
     /// A constraint system that, like key generation, never evaluates assignment closures.
