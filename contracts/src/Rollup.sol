@@ -133,12 +133,18 @@ contract Rollup {
         uint64 readyAt;
     }
 
-    /// @notice A ChangePubKey authorization consumed by the commit of a block: restored if the block
-    /// is reverted.
+    /// @notice A ChangePubKey authorization set by `setAuthPubkeyHash`: the hash, and whether the
+    /// commit of a block consumed it (kept, marked, so that a revert of that block can unmark it).
+    struct AuthFact {
+        bytes20 pubKeyHash;
+        bool consumed;
+    }
+
+    /// @notice Whose authorization the commit of a block consumed (one storage slot): unmarked if the
+    /// block is reverted.
     struct ConsumedAuthFact {
         address owner;
         uint32 nonce;
-        bytes20 pubKeyHash;
     }
 
     /// @notice How many L1 blocks after its queueing a priority request expires.
@@ -189,9 +195,10 @@ contract Rollup {
     /// @notice Pending L1 balances, withdrawable by `withdrawPendingBalance`.
     mapping(address owner => mapping(uint16 tokenId => uint128 amount)) public pendingBalances;
 
-    /// @notice ChangePubKey authorizations set by `setAuthPubkeyHash` (consumed by the commit that uses
-    /// them); a requested change in `authFactResets` overrides it once due: `authFact` is the one in effect.
-    mapping(address owner => mapping(uint32 nonce => bytes20 pubKeyHash)) public authFacts;
+    /// @notice ChangePubKey authorizations set by `setAuthPubkeyHash` (marked consumed by the commit
+    /// that uses them); a requested change in `authFactResets` overrides one once due: `authFact` is
+    /// the one in effect.
+    mapping(address owner => mapping(uint32 nonce => AuthFact fact)) public authFacts;
 
     /// @notice Requested changes of ChangePubKey authorizations (`setAuthPubkeyHash`), by owner and
     /// nonce: in effect from `readyAt` on (see `authFact`).
@@ -856,10 +863,11 @@ contract Rollup {
         if (witness.length == 0) {
             bytes20 fact = authFact(owner, nonce);
             if (fact == bytes20(0) || fact != pubKeyHash) revert ChangePubKeyNotAuthorized(accountId, owner);
-            // Consumed: a pending change of it goes too (a revert gives back `fact` itself).
-            delete authFacts[owner][nonce];
+            // Consumed: marked, not deleted, so that a revert of the block only has to unmark it
+            // (one storage slot per consumed fact instead of two); a pending change of it goes.
+            authFacts[owner][nonce] = AuthFact({pubKeyHash: fact, consumed: true});
             delete authFactResets[owner][nonce];
-            _consumedAuthFacts[blockNumber].push(ConsumedAuthFact({owner: owner, nonce: nonce, pubKeyHash: fact}));
+            _consumedAuthFacts[blockNumber].push(ConsumedAuthFact({owner: owner, nonce: nonce}));
         } else if (witness.length == 65) {
             address signer = _recoverChangePubKeySigner(witness, pubKeyHash, nonce, accountId);
             if (signer == address(0) || signer != owner) revert ChangePubKeyNotAuthorized(accountId, owner);
@@ -1025,17 +1033,17 @@ contract Rollup {
     }
 
     /// @dev Gives back the authorizations the commit of block `blockNumber` consumed (being reverted):
-    /// each is set again unless another is in effect (set by its owner after the commit, at once since
-    /// none was in effect then).
+    /// each is unmarked unless its owner has called `setAuthPubkeyHash` for that nonce since (which,
+    /// none being in effect, set a new one at once and cleared the mark).
     function _restoreAuthFacts(uint32 blockNumber) private {
         ConsumedAuthFact[] storage facts = _consumedAuthFacts[blockNumber];
         uint256 n = facts.length;
         for (uint256 i = 0; i < n; i++) {
             ConsumedAuthFact memory f = facts[i];
-            if (authFact(f.owner, f.nonce) == bytes20(0)) {
-                authFacts[f.owner][f.nonce] = f.pubKeyHash;
-                delete authFactResets[f.owner][f.nonce];
-                emit FactAuth(f.owner, f.nonce, f.pubKeyHash);
+            AuthFact storage fact = authFacts[f.owner][f.nonce];
+            if (fact.consumed) {
+                fact.consumed = false;
+                emit FactAuth(f.owner, f.nonce, fact.pubKeyHash);
             }
         }
         if (n != 0) delete _consumedAuthFacts[blockNumber];
@@ -1081,12 +1089,14 @@ contract Rollup {
         bytes20 current = authFact(msg.sender, nonce);
         if (current == bytes20(0) || current == pubKeyHash) {
             if (reset.readyAt != 0) delete authFactResets[msg.sender][nonce];
-            authFacts[msg.sender][nonce] = pubKeyHash;
+            authFacts[msg.sender][nonce] = AuthFact({pubKeyHash: pubKeyHash, consumed: false});
             emit FactAuth(msg.sender, nonce, pubKeyHash);
             return;
         }
         // A due change is in effect already: store it before the new request replaces the record.
-        if (reset.readyAt != 0 && block.timestamp >= reset.readyAt) authFacts[msg.sender][nonce] = current;
+        if (reset.readyAt != 0 && block.timestamp >= reset.readyAt) {
+            authFacts[msg.sender][nonce] = AuthFact({pubKeyHash: current, consumed: false});
+        }
         // casting to 'uint64' is safe: L1 timestamps are far below 2^64 − 1 day
         // forge-lint: disable-next-line(unsafe-typecast)
         uint64 readyAt = uint64(block.timestamp + AUTH_FACT_RESET_DELAY);
@@ -1095,11 +1105,12 @@ contract Rollup {
     }
 
     /// @notice The ChangePubKey authorization in effect for `owner` and `nonce` (0 for none): the
-    /// requested change once it is due, else the one set.
+    /// requested change once it is due, else the one set unless a commit consumed it.
     function authFact(address owner, uint32 nonce) public view returns (bytes20) {
         AuthFactReset memory reset = authFactResets[owner][nonce];
         if (reset.readyAt != 0 && block.timestamp >= reset.readyAt) return reset.pubKeyHash;
-        return authFacts[owner][nonce];
+        AuthFact memory fact = authFacts[owner][nonce];
+        return fact.consumed ? bytes20(0) : fact.pubKeyHash;
     }
 
     // ---- verifier upgrade ----

@@ -27,7 +27,9 @@ contract AuthFactTest is VectorRollup {
         vm.prank(ALICE);
         rollup.setAuthPubkeyHash(ALICE_PKH, 0);
         assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(ALICE_PKH), "in effect");
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(ALICE_PKH), "stored");
+        (bytes20 stored, bool consumed) = rollup.authFacts(ALICE, 0);
+        assertEq(bytes32(stored), bytes32(ALICE_PKH), "stored");
+        assertTrue(!consumed, "not consumed");
         (, uint64 readyAt) = rollup.authFactResets(ALICE, 0);
         assertEq(readyAt, 0, "no request pending");
     }
@@ -121,7 +123,8 @@ contract AuthFactTest is VectorRollup {
         vm.warp(block.timestamp + delay);
         vm.prank(ALICE);
         rollup.setAuthPubkeyHash(BOB_PKH, 0);
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(OTHER_PKH), "due change stored");
+        (bytes20 stored,) = rollup.authFacts(ALICE, 0);
+        assertEq(bytes32(stored), bytes32(OTHER_PKH), "due change stored");
         assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(OTHER_PKH), "and in effect");
         vm.warp(block.timestamp + delay);
         assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(BOB_PKH), "the next one after its delay");

@@ -68,8 +68,8 @@ contract CommitTest is VectorRollup {
         assertEq(rollup.totalCommittedPriorityRequests(), 6, "committed priority requests");
         assertEq(rollup.totalOpenPriorityRequests(), 6, "still open until execution");
         // The facts were consumed.
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "Alice's fact consumed");
-        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(0), "Bob's fact consumed");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(0), "Alice's fact consumed");
+        assertEq(bytes32(rollup.authFact(BOB, 0)), bytes32(0), "Bob's fact consumed");
     }
 
     function test_commitVectorBlocks_oneCallPerBlock() public {
@@ -100,7 +100,7 @@ contract CommitTest is VectorRollup {
         rollup.commitBlocks(_genesis(), _one(b));
         assertEq(rollup.storedBlockHashes(1), keccak256(abi.encode(_expectedStored(1))), "stored hash");
         // Alice's fact was consumed, Bob's witness left nothing behind.
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "Alice's fact consumed");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(0), "Alice's fact consumed");
     }
 
     function test_commit_eip712WitnessWithV0or1() public {

@@ -355,8 +355,10 @@ contract FlowTest is VectorRollup {
 
     function test_revert_restoresTheAuthorizationsItsCommitConsumed() public {
         // Block 1's commit consumed Alice's and Bob's facts (nonce 0).
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "consumed");
-        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(0), "consumed");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(0), "consumed");
+        assertEq(bytes32(rollup.authFact(BOB, 0)), bytes32(0), "consumed");
+        (bytes20 kept, bool consumed) = rollup.authFacts(ALICE, 0);
+        assertTrue(consumed && kept == ALICE_PKH, "kept, marked consumed");
         Rollup.StoredBlock[] memory blocks = new Rollup.StoredBlock[](3);
         (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
         vm.expectEmit(address(rollup));
@@ -365,12 +367,14 @@ contract FlowTest is VectorRollup {
         emit Rollup.FactAuth(BOB, 0, BOB_PKH);
         vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(ALICE_PKH), "Alice's restored");
-        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(ALICE_PKH), "Alice's restored");
+        (, consumed) = rollup.authFacts(ALICE, 0);
+        assertTrue(!consumed, "unmarked");
+        assertEq(bytes32(rollup.authFact(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
         // The same blocks commit again without anyone setting a fact on L1 again.
         _commitBlocks(1, 3);
         assertEq(rollup.totalBlocksCommitted(), 3, "recommitted on the restored facts");
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "consumed again");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(0), "consumed again");
     }
 
     function test_revert_restoresOnlyTheRevertedBlocksAuthorizations() public {
@@ -379,8 +383,8 @@ contract FlowTest is VectorRollup {
         (blocks[0], blocks[1]) = (_expectedStored(3), _expectedStored(2));
         vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(0), "block 1 still holds Alice's");
-        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(0), "block 1 still holds Bob's");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(0), "block 1 still holds Alice's");
+        assertEq(bytes32(rollup.authFact(BOB, 0)), bytes32(0), "block 1 still holds Bob's");
     }
 
     function test_revert_keepsAnAuthorizationSetSinceTheCommit() public {
@@ -392,8 +396,8 @@ contract FlowTest is VectorRollup {
         (blocks[0], blocks[1], blocks[2]) = (_expectedStored(3), _expectedStored(2), _expectedStored(1));
         vm.prank(VALIDATOR, VALIDATOR);
         rollup.revertBlocks(blocks);
-        assertEq(bytes32(rollup.authFacts(ALICE, 0)), bytes32(BOB_PKH), "Alice's newer fact kept");
-        assertEq(bytes32(rollup.authFacts(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
+        assertEq(bytes32(rollup.authFact(ALICE, 0)), bytes32(BOB_PKH), "Alice's newer fact kept");
+        assertEq(bytes32(rollup.authFact(BOB, 0)), bytes32(BOB_PKH), "Bob's restored");
     }
 
     function test_revert_beforeProof() public {
