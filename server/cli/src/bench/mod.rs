@@ -8,6 +8,7 @@ mod l1_gas;
 mod node;
 mod pipeline;
 mod primitives;
+mod prover;
 mod report;
 mod state;
 
@@ -49,6 +50,15 @@ enum Suite {
     /// The node's L1 pipeline on anvil with real proofs: time to finality, proving throughput
     /// with 1 and 2 workers.
     Pipeline,
+    /// The fast Groth16 prover against bellman_ce's: MSM and FFT kernels, the 8-chunk block with
+    /// the same key, witness and r, s (both proofs verified), the speed-up, peak memory.
+    Prover,
+    /// Internal: one bellman_ce proof of the 8-chunk block, peak RSS (a child of `bench prover`).
+    #[value(hide = true)]
+    ProverChildBellman,
+    /// Internal: one fast-prover proof of the 8-chunk block, peak RSS (a child of `bench prover`).
+    #[value(hide = true)]
+    ProverChildFast,
     /// Internal: prove the 8-chunk vector block with the keys in `--keys-dir` and print one JSON
     /// line with the times and this process's peak RSS (run as a child of `bench circuit`).
     #[value(hide = true)]
@@ -71,6 +81,9 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Node => "node",
         Suite::Pipeline => "pipeline",
         Suite::Api => "api",
+        Suite::Prover => "prover",
+        Suite::ProverChildBellman => return prover::child(&args.keys_dir, false),
+        Suite::ProverChildFast => return prover::child(&args.keys_dir, true),
         Suite::ProveBlock8Child => return circuit::prove_block8_child(&args.keys_dir, args.scale),
     });
     match args.suite {
@@ -81,7 +94,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         Suite::Node => node::run(&mut report, args.scale)?,
         Suite::Pipeline => pipeline::run(&mut report, args.scale)?,
         Suite::Api => api::run(&mut report, args.scale)?,
-        Suite::ProveBlock8Child => {}
+        Suite::Prover => prover::run(&mut report, args.scale, &args.keys_dir)?,
+        Suite::ProverChildBellman | Suite::ProverChildFast | Suite::ProveBlock8Child => {}
     }
     report.print(args.json);
     Ok(())
