@@ -33,8 +33,8 @@
 //!
 //! **Dev keys** come from [`DEV_SEED`] through a ChaCha RNG ([`generate_dev_keys`]): anyone can
 //! regenerate the matching proving key, so they are insecure (the toxic waste is public) and only
-//! for local chains. **Production keys** draw the toxic waste from the OS ([`generate_production_keys`]);
-//! a multi-party ceremony is the recommended path for a real deployment.
+//! for local chains. **Production keys** draw the toxic waste from the OS ([`generate_production_keys`],
+//! one party) or, for a real deployment, come from the multi-party ceremony of [`crate::ceremony`].
 //!
 //! Loading ([`load_keys`]) never trusts the proving key blindly: it first checks the sha256 that the
 //! vk JSON records against the pk file (catching truncation, corruption and a pk from another

@@ -246,6 +246,14 @@ fn contribution_rng(user_entropy: &[u8]) -> Result<rand04::ChaChaRng, CeremonyEr
 impl Transcript {
     /// A new transcript for `r1cs` (the circuit named `circuit`): phase 1, no contributions.
     pub fn new(circuit: &str, r1cs: &R1cs) -> Result<Transcript, CeremonyError> {
+        Transcript::with_accumulator(circuit, r1cs, || Accumulator::initial(r1cs.domain()))
+    }
+
+    fn with_accumulator(
+        circuit: &str,
+        r1cs: &R1cs,
+        accumulator: impl FnOnce() -> Accumulator,
+    ) -> Result<Transcript, CeremonyError> {
         check_label(circuit)?;
         let too_big = || CeremonyError::Synthesis(SynthesisError::PolynomialDegreeTooLarge);
         Ok(Transcript {
@@ -256,7 +264,7 @@ impl Transcript {
             num_constraints: r1cs.num_constraints.try_into().map_err(|_| too_big())?,
             log_domain: r1cs.log_domain as u8,
             phase1: Vec::new(),
-            accumulator: Accumulator::initial(r1cs.domain()),
+            accumulator: accumulator(),
             phase2: None,
         })
     }
@@ -319,7 +327,15 @@ impl Transcript {
         let digest = read_exact::<32>(r)?;
         let (num_inputs, num_aux, num_constraints) = (read_u32(r)?, read_u32(r)?, read_u32(r)?);
         let log_domain = read_exact::<1>(r)?[0];
-        let mut t = Transcript::new(&circuit, r1cs)?;
+        // The accumulator is read below: nothing allocated for it here.
+        let empty = || Accumulator {
+            tau_g1: vec![],
+            tau_g2: vec![],
+            alpha_tau_g1: vec![],
+            beta_tau_g1: vec![],
+            beta_g2: G2Affine::one(),
+        };
+        let mut t = Transcript::with_accumulator(&circuit, r1cs, empty)?;
         let found = (digest, num_inputs, num_aux, num_constraints, log_domain);
         if found != (t.digest, t.num_inputs, t.num_aux, t.num_constraints, t.log_domain) {
             return Err(CeremonyError::CircuitMismatch {
