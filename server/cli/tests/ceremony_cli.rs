@@ -82,6 +82,9 @@ fn a_ceremony_end_to_end_gives_production_keys_and_catches_tampering() {
     assert!(ok(&["keygen", "--check", "--keys-dir", p(&keys)]).contains("ok toy_64"));
     let sol = dir.path().join("Verifier.sol");
     assert!(ok(&["keygen", "--keys-dir", p(&keys), "--export-verifier", p(&sol)]).contains("verify_toy_64"));
+    // Production keys: the exported verifier does not flag them as dev keys (which the deployment
+    // refuses outside a local dev chain).
+    assert!(std::fs::read_to_string(&sol).unwrap().contains("bool public constant DEV_KEYS = false;"));
     let loaded = load_keys(&keys, "toy_64").unwrap();
     assert_eq!(loaded.file.kind, KeyKind::Production);
     assert!(loaded.file.dev_seed.is_none());
