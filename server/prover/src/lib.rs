@@ -16,7 +16,7 @@ use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::witness::BlockWitness;
 use zkpay_circuit::block::BlockCircuit;
 use zkpay_circuit::exit::{ExitCircuit, ExitPublicInputs};
-use zkpay_circuit::prover::{proof_from_uint256_8, proof_to_uint256_8, prove, verify};
+use zkpay_circuit::prover::{proof_from_uint256_8, proof_to_uint256_8, verify};
 use zkpay_circuit::verifier_sol::Uint256;
 use zkpay_circuit::Engine;
 use zkpay_core::account_tree::AccountTree;
@@ -44,6 +44,17 @@ pub enum ProveError {
     NotVerified,
 }
 
+/// A Groth16 proof with fresh OS randomness, by the fast prover (the key converted for it: tens of
+/// milliseconds, next to seconds of proving).
+fn prove<C: zkpay_circuit::bellman_ce::Circuit<Engine>>(
+    params: &Parameters<Engine>,
+    circuit: C,
+) -> Result<zkpay_circuit::bellman_ce::groth16::Proof<Engine>, String> {
+    let mut rng = rand04::OsRng::new().map_err(|e| format!("OS random number generator unavailable: {e}"))?;
+    let pk = zkpay_fastprove::ProvingKey::from_params(params);
+    zkpay_fastprove::create_random_proof(&pk, circuit, &mut rng).map_err(|e| e.to_string())
+}
+
 /// A proof of `block` (sealed in witness mode), checked natively.
 pub fn prove_block(params: &Parameters<Engine>, block: &Block) -> Result<ProofWords, ProveError> {
     let witness = BlockWitness::from_block(block).map_err(|e| ProveError::Witness(e.to_string()))?;
@@ -56,7 +67,7 @@ pub fn prove_witness(params: &Parameters<Engine>, witness: BlockWitness) -> Resu
     let circuit = BlockCircuit::new(witness);
     // bellman's prover does not check satisfiability: a bad witness would give a bad proof.
     circuit.check().map_err(ProveError::Unsatisfied)?;
-    let proof = prove(params, circuit).map_err(|e| ProveError::Prover(e.to_string()))?;
+    let proof = prove(params, circuit).map_err(ProveError::Prover)?;
     if !verify(&params.vk, &proof, &[public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
         return Err(ProveError::NotVerified);
     }
@@ -83,7 +94,7 @@ pub fn prove_exit(
 ) -> Result<(ProofWords, ExitPublicInputs), ProveError> {
     let (circuit, public) =
         ExitCircuit::from_state(tree, account, token).map_err(|e| ProveError::Witness(e.to_string()))?;
-    let proof = prove(params, circuit).map_err(|e| ProveError::Prover(e.to_string()))?;
+    let proof = prove(params, circuit).map_err(ProveError::Prover)?;
     if !verify(&params.vk, &proof, &public.to_field_elements()).map_err(|e| ProveError::Prover(e.to_string()))? {
         return Err(ProveError::NotVerified);
     }
