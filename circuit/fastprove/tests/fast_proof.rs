@@ -141,3 +141,32 @@ fn block_8_proof_is_bellmans_and_verifies_and_a_corrupted_witness_is_refused() {
     let bad = prove_assignment(&pk, w, r, s).unwrap().0;
     assert!(!verify(&params.vk, &bad, &[block.public_input]).unwrap());
 }
+
+/// The exit circuit (five public inputs, 8.5k constraints): the fast proof is bellman_ce's and
+/// verifies; a wrong input is refused. Keys generated here (seconds).
+#[test]
+fn exit_proof_is_bellmans_and_verifies() {
+    use zkpay_circuit::core::account_tree::AccountTree;
+    use zkpay_circuit::core::types::{Address, PubKeyHash};
+    use zkpay_circuit::exit::ExitCircuit;
+    let params = generate_dev_keys(ExitCircuit::blank(), DEV_SEED).unwrap();
+    let pk = ProvingKey::from_params(&params);
+    let mut tree = AccountTree::new();
+    for (id, a, token, amount) in [(0u32, 0xfeu8, 0u16, 0u128), (5, 0x05, 3, 777), (77, 0x77, 3, 1)] {
+        tree.update(id, token, |f, b| {
+            f.address = Address([a; 20]);
+            f.pubkey_hash = PubKeyHash([a; 20]);
+            *b = amount;
+        })
+        .unwrap();
+    }
+    let (circuit, public) = ExitCircuit::from_state(&tree, 5, 3).unwrap();
+    let (r, s) = rs(3);
+    let proof = fast(&pk, circuit.clone(), (r, s));
+    assert!(proof == create_proof(circuit, &params, r, s).unwrap());
+    let inputs = public.to_field_elements();
+    assert!(verify(&params.vk, &proof, &inputs).unwrap());
+    let mut wrong = inputs;
+    wrong[4].add_assign(&Fr::one());
+    assert!(!verify(&params.vk, &proof, &wrong).unwrap());
+}
