@@ -207,3 +207,34 @@ fn bench_api_json_reports_gets_fan_out_and_webhooks() {
     assert_eq!(figures["sse_events_delivered"], 50.0 * 20.0, "every subscriber got every event");
     assert_eq!(figures["webhook_deliveries"], 25.0, "500 × 0.05");
 }
+
+#[test]
+fn bench_prover_json_reports_the_speedup_and_both_peaks() {
+    // Tiny kernels, one round of the 8-chunk block with each prover (the bench fails if either
+    // proof does not verify or the two differ), then the two peak-memory children. Keys: the
+    // committed vk with the dev key cache, as the node's key store finds them.
+    let keys = concat!(env!("CARGO_MANIFEST_DIR"), "/../../keys");
+    let out = zkpay(&["bench", "prover", "--json", "--scale", "0.01", "--keys-dir", keys]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let mut figures = BTreeMap::new();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(v["suite"], "prover");
+        figures.insert(v["name"].as_str().unwrap().to_string(), v["value"].as_f64().unwrap());
+    }
+    for name in [
+        "msm_g1_2^14_speedup",
+        "msm_g2_2^12_speedup",
+        "quotient_fft_2^14_speedup",
+        "block8_prove_ms_bellman",
+        "block8_prove_ms_fast",
+        "block8_prove_speedup",
+        "block8_fast_msm_ms",
+        "block8_prove_peak_rss_mb_bellman",
+        "block8_prove_peak_rss_mb_fast",
+        "block8_prove_ms_fast_alone",
+    ] {
+        let v = figures.get(name).unwrap_or_else(|| panic!("missing {name} in {figures:?}"));
+        assert!(v.is_finite() && *v > 0.0, "{name} = {v}");
+    }
+}
