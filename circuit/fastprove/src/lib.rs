@@ -19,4 +19,6 @@ pub mod msm;
 pub mod pippenger;
 pub mod prover;
 
-pub use prover::{create_proof, create_random_proof, prove_assignment, FastProveError, ProvingKey, Timings};
+pub use prover::{
+    create_proof, create_random_proof, prove_assignment, FastProveError, ProvingKey, QueryTiming, Timings,
+};

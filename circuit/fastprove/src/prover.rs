@@ -94,6 +94,21 @@ pub struct Timings {
     pub fft: Duration,
     /// The MSMs (A, B in G1 and G2, H, L).
     pub msm: Duration,
+    /// Each MSM: its terms and time.
+    pub queries: [QueryTiming; 5],
+}
+
+/// One query's MSM in a proof.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QueryTiming {
+    /// "A", "B (G1)", "B (G2)", "L" or "H".
+    pub query: &'static str,
+    /// Terms whose scalar is one (plain additions).
+    pub ones: usize,
+    /// Other nonzero terms (through the bucket MSM).
+    pub others: usize,
+    /// Its time.
+    pub time: Duration,
 }
 
 /// Prove `circuit` with fresh randomness r, s drawn from `rng` as bellman_ce's
@@ -192,26 +207,25 @@ pub fn prove_assignment(
 
     // One MSM after another, each parallel inside (on 2 cores, running them side by side only
     // adds contention).
-    let timed = |name: &str, counts: (usize, usize), t: Instant| {
-        if std::env::var_os("ZKPAY_FASTPROVE_TRACE").is_some() {
-            eprintln!("fastprove: {name}: {} ones, {} others, {:.2?}", counts.0, counts.1, t.elapsed());
-        }
+    let mut queries = [QueryTiming::default(); 5];
+    let mut timed = |k: usize, query: &'static str, counts: (usize, usize), t: Instant| {
+        queries[k] = QueryTiming { query, ones: counts.0, others: counts.1, time: t.elapsed() };
     };
     let t = Instant::now();
     let a_sum: G1Projective = ta.msm();
-    timed("A", ta.counts(), t);
+    timed(0, "A", ta.counts(), t);
     let t = Instant::now();
     let b1_sum: G1Projective = tb1.msm();
-    timed("B1", tb1.counts(), t);
+    timed(1, "B (G1)", tb1.counts(), t);
     let t = Instant::now();
     let b2_sum: G2Projective = tb2.msm();
-    timed("B2", tb2.counts(), t);
+    timed(2, "B (G2)", tb2.counts(), t);
     let t = Instant::now();
     let l_sum: G1Projective = tl.msm();
-    timed("L", tl.counts(), t);
+    timed(3, "L", tl.counts(), t);
     let t = Instant::now();
     let h_sum: G1Projective = th.msm();
-    timed("H", th.counts(), t);
+    timed(4, "H", th.counts(), t);
     let msm = start.elapsed();
 
     let (r, s) = (fr_to_ark(&r), fr_to_ark(&s));
@@ -223,5 +237,5 @@ pub fn prove_assignment(
         b: g2_from_ark(&g_b.into_affine())?,
         c: g1_from_ark(&g_c.into_affine())?,
     };
-    Ok((proof, Timings { synthesis: Duration::ZERO, fft, msm }))
+    Ok((proof, Timings { synthesis: Duration::ZERO, fft, msm, queries }))
 }

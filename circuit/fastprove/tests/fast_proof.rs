@@ -126,6 +126,11 @@ fn block_8_proof_is_bellmans_and_verifies_and_a_corrupted_witness_is_refused() {
     let synthesis = start.elapsed();
     let (proof, t) = prove_assignment(&pk, w, r, s).unwrap();
     eprintln!("fast block_8: synthesis {synthesis:.2?}, fft {:.2?}, msm {:.2?}", t.fft, t.msm);
+    for q in t.queries {
+        eprintln!("  {}: {} ones, {} others, {:.2?}", q.query, q.ones, q.others, q.time);
+    }
+    // Every query has terms, and most private values of a block are not bits: the MSMs are dense.
+    assert!(t.queries.iter().all(|q| q.ones + q.others > 0));
     assert!(verify(&params.vk, &proof, &[block.public_input]).unwrap());
     assert!(!verify(&params.vk, &proof, &[blocks[1].public_input]).unwrap());
 
