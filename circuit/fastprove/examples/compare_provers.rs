@@ -2,7 +2,7 @@
 //! prover alone (`zkpay bench prover` is the same figures from the CLI):
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/tmp/fastprove-release cargo run --release -p zkpay-fastprove --example compare_provers -- KEYS_DIR CACHE_DIR
+//! CARGO_TARGET_DIR=/tmp/fastprove-release cargo run --release -p zkpay-fastprove --example compare_provers -- [KEYS_DIR [CACHE_DIR]]
 //! ```
 //!
 //! (a separate target dir: a `-p` build in the shared one would rebuild the workspace's RocksDB).
@@ -16,7 +16,10 @@ use zkpay_fastprove::bench;
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1).map(PathBuf::from);
-    let (keys, cache) = (args.next().unwrap_or("keys".into()), args.next().unwrap_or("/tmp/fp-keys".into()));
+    // The key cache the scripts' target dir holds (`zkpay keygen`, the tests and the node fill it).
+    let default_cache =
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/zkpay-target/tmp/zkpay-dev-keys");
+    let (keys, cache) = (args.next().unwrap_or("keys".into()), args.next().unwrap_or(default_cache));
     for log in [16usize, 18, 19] {
         let p = bench::msm::<ark_bn254::g1::Config>(1 << log)?;
         println!(
