@@ -7,11 +7,10 @@
 //!   what the node needs to seal blocks fast.
 
 use crate::field::{fr_from_u128, fr_from_u64, fr_to_limbs, Fr};
-use crate::merkle::{AccountNodes, BalanceTree, MerkleError, MerklePath};
+use crate::merkle::{hash_many, rehash_dirty_many, AccountNodes, BalanceTree, MerkleError, MerklePath};
 use crate::params::{ACCOUNT_TREE_DEPTH, MAX_TOKEN_ID};
 use crate::poseidon::hash_n;
 use crate::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
-use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Why a tree operation was refused.
@@ -115,7 +114,11 @@ impl Account {
 
 /// `H(nonce, pubkey_hash, address, balance_root)`.
 pub fn leaf_hash(fields: &AccountFields, balance_root: &Fr) -> Fr {
-    hash_n(&[fr_from_u64(fields.nonce as u64), fields.pubkey_hash.to_fr(), fields.address.to_fr(), *balance_root])
+    hash_n(&leaf_inputs(fields, balance_root))
+}
+
+fn leaf_inputs(fields: &AccountFields, balance_root: &Fr) -> [Fr; 4] {
+    [fr_from_u64(fields.nonce as u64), fields.pubkey_hash.to_fr(), fields.address.to_fr(), *balance_root]
 }
 
 /// Everything one chunk's update changed, with the audit paths that prove it (the same paths prove
@@ -354,13 +357,19 @@ impl AccountTreeBatch<'_> {
             rest = tail;
             base = slot + 1;
         }
-        let leaves: Vec<(u32, Fr)> = work
-            .into_par_iter()
-            .map(|((id, account), tokens)| {
-                account.balances.rehash_dirty(tokens);
-                (*id, account.leaf_hash())
-            })
-            .collect();
+        // The balance trees of all dirty accounts are rehashed together, level by level, and then
+        // their leaves, so the hashes fill the SIMD lanes (poseidon_batch) and rayon's threads.
+        let mut ids = Vec::with_capacity(work.len());
+        let mut fields = Vec::with_capacity(work.len());
+        let mut trees: Vec<(&mut BalanceTree, Vec<u32>)> = Vec::with_capacity(work.len());
+        for ((id, account), tokens) in work {
+            ids.push(*id);
+            fields.push(account.fields);
+            trees.push((&mut account.balances, tokens));
+        }
+        rehash_dirty_many(&mut trees);
+        let inputs: Vec<[Fr; 4]> = trees.iter().zip(&fields).map(|((t, _), f)| leaf_inputs(f, &t.root())).collect();
+        let leaves: Vec<(u32, Fr)> = ids.into_iter().zip(hash_many(&inputs)).collect();
         self.tree.nodes.update_many(leaves).expect("ids were checked");
     }
 }

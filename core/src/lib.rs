@@ -16,6 +16,7 @@ pub mod ops;
 pub mod packing;
 pub mod params;
 pub mod poseidon;
+pub mod poseidon_batch;
 pub mod restore;
 pub mod serde_util;
 pub mod state;

@@ -67,26 +67,27 @@ pub fn raw_constants() -> Vec<RawConstants> {
 }
 
 /// The optimised schedule for one width t.
-struct Width {
+pub(crate) struct Width {
     t: usize,
-    rounds_p: usize,
+    pub(crate) rounds_p: usize,
     /// Full-round constants: the first half then the second half, t per round.
-    full_c: Vec<Mont>,
+    pub(crate) full_c: Vec<Mont>,
     /// One scalar per partial round, added to `state[0]`.
-    partial_c: Vec<Mont>,
+    pub(crate) partial_c: Vec<Mont>,
     /// Dense MDS matrix (row-major, t×t) of full rounds.
-    m: Vec<Mont>,
+    pub(crate) m: Vec<Mont>,
     /// Matrix of the last full round before the partial rounds (MDS with the first partial
     /// round's block-diagonal factor folded in).
-    m_pre: Vec<Mont>,
+    pub(crate) m_pre: Vec<Mont>,
     /// Per partial round: the sparse factor's first row (t entries) then its first column below the
     /// diagonal (t − 1 entries).
-    sparse: Vec<Mont>,
+    pub(crate) sparse: Vec<Mont>,
     /// S-box output of the capacity element in the first full round: `(0 + c0)^5`.
-    first_x0: Mont,
+    pub(crate) first_x0: Mont,
 }
 
-fn widths() -> &'static [Width] {
+/// The optimised schedules, index `n − 1` for `n` inputs (shared with `poseidon_batch`).
+pub(crate) fn widths() -> &'static [Width] {
     static W: OnceLock<Vec<Width>> = OnceLock::new();
     W.get_or_init(|| raw_constants().iter().enumerate().map(|(i, raw)| Width::new(i + 2, raw)).collect())
 }

@@ -16,6 +16,7 @@ pub use store::{LevelStore, NodeStore, SortedNodeStore};
 
 use crate::field::Fr;
 use crate::poseidon::hash2;
+use crate::poseidon_batch;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -124,26 +125,8 @@ impl<K: TreeKind, S: NodeStore> SparseMerkleTree<K, S> {
     }
 
     /// Recompute every ancestor of the given leaf indices (which must already hold their new values).
-    pub(crate) fn rehash_dirty(&mut self, mut dirty: Vec<u32>) {
-        // Below this many nodes a level is hashed on the calling thread: a hash (~10 µs) outweighs
-        // rayon's fork/join (~1 µs) from a handful of nodes on.
-        const PARALLEL_THRESHOLD: usize = 4;
-        for h in 0..K::DEPTH {
-            for i in dirty.iter_mut() {
-                *i >>= 1;
-            }
-            dirty.sort_unstable();
-            dirty.dedup();
-            let compute = |&p: &u32| (p, hash2(&self.node(h, 2 * p), &self.node(h, 2 * p + 1)));
-            let parents: Vec<(u32, Fr)> = if dirty.len() >= PARALLEL_THRESHOLD {
-                dirty.par_iter().map(compute).collect()
-            } else {
-                dirty.iter().map(compute).collect()
-            };
-            for (p, v) in parents {
-                self.put(h + 1, p, v);
-            }
-        }
+    pub(crate) fn rehash_dirty(&mut self, dirty: Vec<u32>) {
+        rehash_dirty_many(&mut [(self, dirty)]);
     }
 
     #[inline]
@@ -155,6 +138,51 @@ impl<K: TreeKind, S: NodeStore> SparseMerkleTree<K, S> {
     /// The stored nodes (for memory accounting and tests).
     pub fn store(&self) -> &S {
         &self.store
+    }
+}
+
+/// `H(a, b)` of every pair, batched in SIMD lanes (`poseidon_batch`) and split across rayon's
+/// threads when there are enough to share.
+pub fn hash2_many(pairs: &[[Fr; 2]]) -> Vec<Fr> {
+    hash_many(pairs)
+}
+
+/// `H(x)` of every input, batched in SIMD lanes and split across rayon's threads (see
+/// [`hash2_many`]).
+pub fn hash_many<const N: usize>(inputs: &[[Fr; N]]) -> Vec<Fr> {
+    // Per thread at least a few SIMD passes: a pass (8 hashes) takes tens of µs, fork/join ~1 µs.
+    const CHUNK: usize = 4 * poseidon_batch::LANES;
+    if inputs.len() <= CHUNK {
+        return poseidon_batch::hash_batch(inputs);
+    }
+    inputs.par_chunks(CHUNK).flat_map_iter(poseidon_batch::hash_batch).collect()
+}
+
+/// Recompute every ancestor of the given leaves in several trees of one kind at once: level by
+/// level, the dirty parents of all the trees are hashed together by [`hash2_many`], so even trees
+/// with one dirty leaf each fill the SIMD lanes. Each tree's leaves must hold their new values.
+pub(crate) fn rehash_dirty_many<K: TreeKind, S: NodeStore, T: std::ops::DerefMut<Target = SparseMerkleTree<K, S>>>(
+    trees: &mut [(T, Vec<u32>)],
+) {
+    let mut pairs: Vec<[Fr; 2]> = Vec::new();
+    for h in 0..K::DEPTH {
+        pairs.clear();
+        for (tree, dirty) in trees.iter_mut() {
+            for i in dirty.iter_mut() {
+                *i >>= 1;
+            }
+            dirty.sort_unstable();
+            dirty.dedup();
+            pairs.extend(dirty.iter().map(|&p| [tree.node(h, 2 * p), tree.node(h, 2 * p + 1)]));
+        }
+        let hashes = hash2_many(&pairs);
+        let mut next = hashes.into_iter();
+        for (tree, dirty) in trees.iter_mut() {
+            for &p in dirty.iter() {
+                let v = next.next().expect("one hash per dirty parent");
+                tree.put(h + 1, p, v);
+            }
+        }
     }
 }
 
