@@ -106,6 +106,11 @@ pub fn hash2_batch(pairs: &[(Fr, Fr)]) -> Vec<Fr> {
     hash_batch(&inputs)
 }
 
+/// `H(a, b)` for every pair through the portable scalar path (the reference for [`hash2_batch`]).
+pub fn hash2_batch_scalar(pairs: &[(Fr, Fr)]) -> Vec<Fr> {
+    pairs.iter().map(|(a, b)| poseidon::hash2(a, b)).collect()
+}
+
 /// Montgomery forms of 16 and 16⁻¹: multiplying by them moves between R = 2^256 and R' = 2^260.
 fn mont16() -> (Mont, Mont) {
     let s = fr_from_u64(16);
@@ -453,6 +458,17 @@ pub fn bench_mul_chain_simd(x: Mont, y: Mont, iters: usize) -> Option<u64> {
         let _ = (x, y, iters);
         None
     }
+}
+
+/// Benchmark counterpart of [`bench_mul_chain_simd`] on the scalar [`Mont::mul`], compiled with
+/// the same options (so a caller built without optimisation measures the kernel, not itself).
+#[inline(never)]
+pub fn bench_mul_chain_scalar(x: Mont, y: Mont, iters: usize) -> Mont {
+    let mut a = x;
+    for _ in 0..iters {
+        a = std::hint::black_box(a.mul(y));
+    }
+    a
 }
 
 /// Eight products `a[i]·b[i]` through the IFMA kernel (for tests), `None` without IFMA.

@@ -10,7 +10,9 @@ use std::hint::black_box;
 use std::time::Instant;
 use zkpay_core::account_tree::AccountTree;
 use zkpay_core::field::{fr_to_decimal, Fr};
+use zkpay_core::montgomery::Mont;
 use zkpay_core::poseidon;
+use zkpay_core::poseidon_batch;
 use zkpay_core::types::Address;
 
 /// Rounds per comparison: ours and the reference alternate, and each figure is the median round, so
@@ -120,23 +122,65 @@ fn bench_tree(report: &mut Report, rng: &mut impl Rng, accounts: u32, updates: u
     );
     report.add("account_update_us", per_update / 1e3, "us");
 
-    // The node's path: many accounts changed, one parallel rehash.
+    // The node's path: many accounts changed, one parallel rehash; through the portable scalar
+    // Poseidon and through the batched SIMD one, alternating rounds.
     let batch_size = 1_000;
-    let per_change = median(
-        (0..ROUNDS)
-            .map(|_| {
-                let start = Instant::now();
-                let mut batch = tree.batch();
-                for &id in ids.iter().take(batch_size) {
-                    let b = batch.get(id).map(|a| a.balance(0)).unwrap_or(0);
-                    batch.set_balance(id, 0, b + 1).expect("id in range");
-                }
-                black_box(batch.commit());
-                start.elapsed().as_nanos() as f64 / batch_size as f64
-            })
-            .collect(),
+    let one_batch = |tree: &mut AccountTree| {
+        let start = Instant::now();
+        let mut batch = tree.batch();
+        for &id in ids.iter().take(batch_size) {
+            let b = batch.get(id).map(|a| a.balance(0)).unwrap_or(0);
+            batch.set_balance(id, 0, b + 1).expect("id in range");
+        }
+        black_box(batch.commit());
+        start.elapsed().as_nanos() as f64 / batch_size as f64
+    };
+    let (mut scalar, mut simd) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        poseidon_batch::force_fallback(true);
+        scalar.push(one_batch(&mut tree));
+        poseidon_batch::force_fallback(false);
+        simd.push(one_batch(&mut tree));
+    }
+    let (scalar, simd) = (median(scalar), median(simd));
+    report.add("account_batch_update_scalar_us", scalar / 1e3, "us");
+    report.add("account_batch_update_us", simd / 1e3, "us");
+    report.add("account_batch_update_speedup", scalar / simd, "x");
+}
+
+/// The IFMA field multiplication against the scalar one, and batched `H(a, b)` against the scalar
+/// hash, single-threaded.
+fn bench_batch_kernels(report: &mut Report, rng: &mut impl Rng, iters: usize) {
+    let x = Mont::from_fr(&random_fr(rng));
+    let y = Mont::from_fr(&random_fr(rng));
+    let k = iters * 100;
+    let scalar_mul = median_ns(10, || {
+        black_box(poseidon_batch::bench_mul_chain_scalar(black_box(x), y, k));
+    }) / k as f64;
+    report.add("mul_scalar_ns", scalar_mul, "ns");
+    if poseidon_batch::simd_supported() {
+        // Per product: one chain of `k` 8-lane products is 8k products.
+        let ifma = median_ns(10, || {
+            black_box(poseidon_batch::bench_mul_chain_simd(black_box(x), y, k));
+        }) / (k * poseidon_batch::LANES) as f64;
+        report.add("mul_ifma_ns", ifma, "ns");
+        report.add("mul_ifma_speedup", scalar_mul / ifma, "x");
+    }
+    let pairs: Vec<(Fr, Fr)> = (0..64).map(|_| (random_fr(rng), random_fr(rng))).collect();
+    let per = pairs.len() as f64;
+    let (batched, scalar) = compare(
+        iters.div_ceil(64).max(3),
+        || {
+            black_box(poseidon_batch::hash2_batch(black_box(&pairs)));
+        },
+        || {
+            black_box(poseidon_batch::hash2_batch_scalar(black_box(&pairs)));
+        },
     );
-    report.add("account_batch_update_us", per_change / 1e3, "us");
+    report.add("poseidon2_batch_ns", batched / per, "ns");
+    report.add("poseidon2_batch_scalar_ns", scalar / per, "ns");
+    report.add("poseidon_batch_speedup", scalar / batched, "x");
+    report.add("poseidon_batch_simd", if poseidon_batch::simd_active() { 1.0 } else { 0.0 }, "bool");
 }
 
 /// Run the suite; `scale` multiplies iteration counts.
@@ -146,6 +190,7 @@ pub fn run(report: &mut Report, scale: f64) -> Result<(), String> {
     poseidon::warm_up();
     bench_poseidon(report, &mut rng, 2, n(20_000));
     bench_poseidon(report, &mut rng, 5, n(10_000));
+    bench_batch_kernels(report, &mut rng, n(10_000));
     super::eddsa_bench::run(report, &mut rng, n(300))?;
     bench_tree(report, &mut rng, (100_000.0 * scale.min(1.0)).max(1_000.0) as u32, n(2_000));
     Ok(())
