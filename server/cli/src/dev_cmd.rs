@@ -154,19 +154,62 @@ impl KeygenProgress {
 }
 
 async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
-    use std::io::Write;
+    // Installed first: a Ctrl-C or SIGTERM at any step stops what has started (the node, then
+    // anvil, which writes its state) instead of killing the process and orphaning anvil.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(err("signals"))?;
+    let stop = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = term.recv() => {},
+        }
+    };
+    tokio::pin!(stop);
     let files = DataDir::new(&args.data_dir);
-    let chain = files.open_chain(&args).await?;
+    let chain = tokio::select! {
+        chain = files.open_chain(&args) => chain?,
+        _ = &mut stop => return Err(CliError::Message("stopped before the chain was up".into())),
+    };
     let config = dev_node_config(&chain, files.store.clone(), args.listen, args.workers, 300, 200);
     let handle = Node::spawn(config).await?;
-    let url = format!("http://{}", handle.addr());
-    let node = Client::new(&url).map_err(err("node"))?;
+    let cancel = handle.cancel_token();
+    let work = async {
+        let url = format!("http://{}", handle.addr());
+        let node = Client::new(&url).map_err(err("node"))?;
+        let wallets = fund_demo_wallets(&chain, &node).await?;
+        say(out, &banner(&args, &chain, &url, &wallets));
+        if args.demo {
+            demo(&chain, &wallets).await?;
+            say(out, "demo passed: a payment and a withdrawal final on L1, the payout in Bob's pending balance\n");
+        } else {
+            eprintln!("[dev] running; Ctrl-C stops everything (the chain is kept in {})", args.data_dir.display());
+            cancel.cancelled().await;
+        }
+        Ok(())
+    };
+    let result = tokio::select! {
+        r = work => r,
+        _ = &mut stop => {
+            eprintln!("[dev] stopping…");
+            if args.demo { Err(CliError::Message("the demo was interrupted".into())) } else { Ok(()) }
+        }
+    };
+    // The node first (it stops using L1), then anvil: dropping the chain stops it with SIGTERM,
+    // on which it writes its state file.
+    handle.shutdown().await?;
+    drop(chain);
+    result
+}
 
-    // The demo wallets: anvil's keys, their L2 keys derived (docs/protocol.md §3.7), 100 ETH
-    // each deposited, keys set.
+/// Our lines on stdout, flushed at once (a reader such as a test waits for them).
+fn say(out: &mut std::fs::File, text: &str) {
+    use std::io::Write;
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// What a developer needs: the URLs, the data directory, the demo wallets and commands to try.
+fn banner(args: &DevArgs, chain: &DevChain, url: &str, wallets: &[Wallet]) -> String {
     let domain = chain.domain();
-    let wallets = fund_demo_wallets(&chain, &node).await?;
-
     let mut text = format!("zkpay dev: a local rollup (chain id {}, Rollup {})\n", domain.chain_id, domain.rollup);
     text.push_str(&format!("  explorer  {url}/\n"));
     text.push_str(&format!("  API       {url}/v1/status\n"));
@@ -179,7 +222,7 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
         args.data_dir.display()
     ));
     text.push_str("demo wallets (anvil accounts; 100 ETH each on L2, keys set):\n");
-    for w in &wallets {
+    for w in wallets {
         text.push_str(&format!("  {}  key 0x{}\n", w.address(), hex::encode(w.secret().eth.to_bytes())));
     }
     text.push_str(&format!(
@@ -187,35 +230,7 @@ async fn dev(args: DevArgs, out: &mut std::fs::File) -> Result<(), CliError> {
         hex::encode(wallets[0].secret().eth.to_bytes()),
         wallets[1].address()
     ));
-    let say = |out: &mut std::fs::File, t: &str| {
-        let _ = out.write_all(t.as_bytes());
-        let _ = out.flush();
-    };
-    say(out, &text);
-
-    let result = if args.demo {
-        let r = demo(&chain, &wallets).await;
-        if r.is_ok() {
-            say(out, "demo passed: a payment and a withdrawal final on L1, the payout in Bob's pending balance\n");
-        }
-        r
-    } else {
-        eprintln!("[dev] running; Ctrl-C stops everything (the chain is kept in {})", args.data_dir.display());
-        let cancel = handle.cancel_token();
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).map_err(err("signals"))?;
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {},
-            _ = term.recv() => {},
-            _ = cancel.cancelled() => {},
-        }
-        Ok(())
-    };
-    // The node first (it stops using L1), then anvil: dropping the chain stops it with SIGTERM,
-    // on which it writes its state file.
-    handle.shutdown().await?;
-    drop(chain);
-    result
+    text
 }
 
 /// The files of a dev chain in `--data-dir`.

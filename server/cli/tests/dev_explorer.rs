@@ -179,3 +179,19 @@ fn the_explorer_in_chromium_then_a_resumed_chain_then_a_reset() {
     assert_eq!(get(&format!("{api}/v1/txs/{paid}"))["code"], "not_found", "the old chain's tx is gone");
     dev.stop();
 }
+
+#[test]
+fn a_stop_during_the_demo_stops_anvil_too() {
+    let _ = e2e::keys().block(8).expect("block_8 dev keys");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("chain");
+    let anvil_port = free_port();
+    let mut dev = Dev::start(&dir, anvil_port, &["--demo"]);
+    assert!(Command::new("kill").args(["-TERM", &dev.child.id().to_string()]).status().unwrap().success());
+    let status = dev.child.wait().unwrap();
+    assert!(!status.success(), "an interrupted demo is not a passed one");
+    assert!(dev.stderr().contains("the demo was interrupted"), "{}", dev.stderr());
+    // anvil went with it: its port is free again and its state was written.
+    assert!(std::net::TcpListener::bind(("127.0.0.1", anvil_port)).is_ok(), "anvil outlived zkpay dev");
+    assert!(dir.join("anvil-state.json").exists());
+}
