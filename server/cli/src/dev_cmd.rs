@@ -10,8 +10,7 @@
 
 use crate::CliError;
 use alloy::primitives::Address as EthAddress;
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zkpay_circuit::block::block_circuit_name;
 use zkpay_cli::dev_node::{dev_node_config, DEV_CHUNKS};
@@ -83,7 +82,7 @@ pub fn run(args: DevArgs) -> Result<(), CliError> {
 fn load_keys(keys: &zkpay_prover::KeyStore) -> Result<(), CliError> {
     let cache = dev_keys_cache_dir();
     if keys.block_on_disk(DEV_CHUNKS) {
-        eprintln!("[dev] loading the dev proving keys from {}…", cache.display());
+        eprintln!("[dev] loading the dev proving keys…");
         keys.block(DEV_CHUNKS).map_err(err("proving keys"))?;
         return Ok(());
     }
