@@ -82,5 +82,5 @@ async fn circomlibjs_signs_what_the_node_accepts_and_verifies_what_the_sdk_signs
     // The script's transfer is on the node: address(8) got its 25,000,000 wei.
     let to = node.account(&address(8).to_string()).await.unwrap();
     assert_eq!(to.balances.get(&0).map(|a| a.0), Some(25_000_000));
-    assert!(node_proc.terminate().success());
+    node_proc.stop_cleanly();
 }

@@ -132,8 +132,7 @@ async fn kill_9_under_load_loses_no_accepted_tx_and_applies_none_twice() {
         let t = client.tx(h).await.unwrap_or_else(|e| panic!("acknowledged tx {h} was lost: {e}"));
         assert_eq!(t.status, TxStatus::Included, "{h}: {:?}", t.rejection);
     }
-    let code = node.terminate();
-    assert!(code.success(), "SIGTERM stops the node cleanly: {code}");
+    node.stop_cleanly();
 
     // Replay the sealed blocks from genesis and compare with what the node stored.
     let store = RocksStore::open(&dir.path().join("db")).unwrap();

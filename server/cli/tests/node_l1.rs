@@ -232,15 +232,7 @@ async fn finality() {
     let bob_now = node.account(&core_address(&bob).to_string()).await.unwrap();
     assert_eq!(bob_now.balances.get(&DEV_TOKEN_ID).map(|a| a.0), Some(40 * ETHER));
 
-    let exit = node_proc.terminate();
-    if !exit.success() {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(30).collect();
-        panic!(
-            "unclean shutdown ({exit}); the node's last lines:\n{}",
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-        );
-    }
+    node_proc.stop_cleanly();
 }
 
 /// A TCP proxy in front of anvil that can drop every connection: an unreachable L1 RPC.
@@ -404,7 +396,7 @@ async fn outage_and_crash() {
     assert_eq!(chain.eth_balance(chain.deployment.rollup).await.unwrap(), U256::from(5 * ETHER));
     let bob_info = node.account(&core_address(&bob).to_string()).await.unwrap();
     assert_eq!(bob_info.balances.get(&0).map(|a| a.0), Some(2 * ETHER));
-    assert!(node_proc.terminate().success());
+    node_proc.stop_cleanly();
 }
 
 #[test]
@@ -467,5 +459,5 @@ async fn reorg_and_stuck() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("replaced with higher fees"), "the underpriced commit was replaced");
     assert_eq!(committed_once(&chain).await, node.status().await.unwrap().last_block);
-    assert!(node_proc.terminate().success());
+    node_proc.stop_cleanly();
 }

@@ -212,5 +212,5 @@ async fn every_event_arrives_signed_once_per_id_through_downtime_and_a_kill_9() 
     assert_eq!(r.status(), 404);
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(log.contains("webhook endpoint registered"), "{log}");
-    node.terminate();
+    node.stop_cleanly();
 }

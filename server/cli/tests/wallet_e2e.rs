@@ -209,5 +209,5 @@ async fn scenario() {
     assert_eq!(hist["txs"].as_array().unwrap().len(), 2);
     let st = a.run(&["status", info.hash.as_str()]).json();
     assert_eq!(st["status"], "finalized");
-    assert!(node_proc.terminate().success(), "clean shutdown");
+    node_proc.stop_cleanly();
 }

@@ -28,12 +28,14 @@ pub fn write_config(dir: &Path, timeout_ms: u64, extra: &str) -> PathBuf {
 pub struct NodeProcess {
     pub child: Child,
     pub url: String,
+    /// Where its stderr (the logs) goes.
+    pub log: PathBuf,
 }
 
 impl NodeProcess {
     /// Start `zkpay node --config config`, logs appended to `log`; waits for its address.
-    pub fn start(config: &Path, log: &Path) -> NodeProcess {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
+    pub fn start(config: &Path, log_path: &Path) -> NodeProcess {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(log_path).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_zkpay"))
             .args(["node", "--config"])
             .arg(config)
@@ -48,7 +50,7 @@ impl NodeProcess {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("node did not start: {line:?}"))
             .to_string();
-        NodeProcess { child, url }
+        NodeProcess { child, url, log: log_path.to_path_buf() }
     }
 
     /// SIGKILL, and reap it.
@@ -62,6 +64,19 @@ impl NodeProcess {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         self.child.wait().unwrap()
+    }
+
+    /// SIGTERM, and assert a clean exit; otherwise panic with the status and the log's last lines
+    /// (the log lives in a temp dir that is gone once the test has failed).
+    pub fn stop_cleanly(self) {
+        let log = self.log.clone();
+        let status = self.terminate();
+        if !status.success() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+            panic!("SIGTERM did not stop the node cleanly ({status}); its last log lines:\n{tail}");
+        }
     }
 }
 
