@@ -54,13 +54,12 @@ pub fn run(args: ExitArgs) -> Result<(), crate::CliError> {
     let signer: PrivateKeySigner = key.trim().parse().map_err(|e| format!("{KEY_ENV} is not a private key: {e}"))?;
     let rollup = parse_address("--rollup", &args.rollup)?;
     let operator = args.operator.as_deref().map(|s| parse_address("--operator", s)).transpose()?;
-    let params = exit_proving_key(&args.keys_dir, &dev_keys_cache_dir()).map_err(|e| e.to_string())?;
+    let pk = exit_proving_key(&args.keys_dir, &dev_keys_cache_dir()).map_err(|e| e.to_string())?;
     let client = L1Client::connect(&args.rpc, signer, rollup).map_err(|e| e.to_string())?;
     let options = ExitOptions { token: args.token, from_block: args.from_block, operator, withdraw: !args.no_withdraw };
     let runtime = crate::runtime()?;
     // Stdout is for the result alone.
-    let report =
-        crate::quiet_stdout(|| runtime.block_on(exit(&client, &params, &options)))?.map_err(|e| e.to_string())?;
+    let report = crate::quiet_stdout(|| runtime.block_on(exit(&client, &pk, &options)))?.map_err(|e| e.to_string())?;
     if args.json {
         let v = serde_json::json!({
             "account": report.account,

@@ -5,17 +5,15 @@
 
 use alloy::primitives::{Address as EthAddress, TxHash};
 use std::path::Path;
-use zkpay_circuit::bellman_ce::groth16::Parameters;
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
 use zkpay_circuit::keys::{dev_keys, KeyError};
-use zkpay_circuit::Engine;
 use zkpay_core::types::{AccountId, TokenId};
 use zkpay_l1::bindings::Rollup::StoredBlock;
 use zkpay_l1::client::{L1Client, Mined};
 use zkpay_l1::encode::{core_address, proof_words};
 use zkpay_l1::error::L1Error;
 use zkpay_l1::restore::{restore_from_l1, RestoreFromL1Error};
-use zkpay_prover::prove_exit;
+use zkpay_prover::{prove_exit, ProvingKey};
 
 /// Why the exit could not be completed. Every step before `performExodus` changes nothing on L1.
 #[derive(Debug, thiserror::Error)]
@@ -88,16 +86,12 @@ pub struct ExitOptions {
 
 /// The exit circuit's proving key: `keys_dir/exit.pk` if it is there and matches, else (dev keys
 /// only) the cache `cache_dir` or a regeneration from the public dev seed.
-pub fn exit_proving_key(keys_dir: &Path, cache_dir: &Path) -> Result<Parameters<Engine>, KeyError> {
-    dev_keys(keys_dir, cache_dir, EXIT_CIRCUIT_NAME, ExitCircuit::blank).map(|(p, _)| p)
+pub fn exit_proving_key(keys_dir: &Path, cache_dir: &Path) -> Result<ProvingKey, KeyError> {
+    dev_keys(keys_dir, cache_dir, EXIT_CIRCUIT_NAME, ExitCircuit::blank).map(|(p, _)| zkpay_prover::proving_key(p))
 }
 
 /// Exit all of `options.token` of the signer's account through exodus (see the module docs).
-pub async fn exit(
-    client: &L1Client,
-    params: &Parameters<Engine>,
-    options: &ExitOptions,
-) -> Result<ExitReport, ExitError> {
+pub async fn exit(client: &L1Client, pk: &ProvingKey, options: &ExitOptions) -> Result<ExitReport, ExitError> {
     let owner = client.sender();
     let mut activated_exodus = false;
     if !client.exodus_mode().await? {
@@ -126,7 +120,7 @@ pub async fn exit(
         return Err(ExitError::NothingToExit { account, token: options.token });
     }
     let (proof, public) =
-        prove_exit(params, state.tree(), account, options.token).map_err(|e| ExitError::Prove(e.to_string()))?;
+        prove_exit(pk, state.tree(), account, options.token).map_err(|e| ExitError::Prove(e.to_string()))?;
     let exodus: Mined = client
         .perform_exodus(&restored.last_executed, account, owner, options.token, public.amount, proof_words(&proof))
         .await?;

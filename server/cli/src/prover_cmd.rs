@@ -107,8 +107,8 @@ async fn work_one(client: &ProverClient, keys: &KeyStore, name: &str, sizes: &[u
     let keys = keys.clone();
     let chunks = job.chunks;
     let proved = tokio::task::spawn_blocking(move || {
-        let params = keys.block(chunks).map_err(|e| e.to_string())?;
-        zkpay_prover::prove_witness(&params, witness).map_err(|e| e.to_string())
+        let pk = keys.block(chunks).map_err(|e| e.to_string())?;
+        zkpay_prover::prove_witness(&pk, witness).map_err(|e| e.to_string())
     })
     .await;
     beats.abort();

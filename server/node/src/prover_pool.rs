@@ -273,7 +273,7 @@ pub fn run_worker(pool: Arc<ProverPool>, keys: zkpay_prover::KeyStore, name: Str
         let result = keys
             .block(job.chunks)
             .map_err(|e| e.to_string())
-            .and_then(|params| zkpay_prover::prove_witness(&params, (*job.witness).clone()).map_err(|e| e.to_string()));
+            .and_then(|pk| zkpay_prover::prove_witness(&pk, (*job.witness).clone()).map_err(|e| e.to_string()));
         beat.store(true, std::sync::atomic::Ordering::Relaxed);
         match result {
             Ok(proof) => {

@@ -1,10 +1,11 @@
 //! The keys a deployment proves with: verification keys in a committed directory (`keys/`), dev
 //! proving keys there or in a cache directory (regenerated from the public dev seed when missing).
 
+use crate::ProvingKey;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
+use zkpay_circuit::bellman_ce::groth16::VerifyingKey;
 use zkpay_circuit::block::{block_circuit_name, block_size_of_name, BlockCircuit};
 use zkpay_circuit::exit::{ExitCircuit, EXIT_CIRCUIT_NAME};
 use zkpay_circuit::keys::{dev_keys, proving_key_path, read_verification_key, verification_key_path, KeyError};
@@ -31,12 +32,13 @@ pub enum KeyStoreError {
 
 /// Dev keys of one deployment: `committed` holds the verification keys (`NAME.vk.json`, and maybe
 /// proving keys `NAME.pk`), `cache` receives regenerated proving keys. Proving keys are loaded on
-/// first use and shared.
+/// first use, converted for the fast prover once and shared (bellman_ce's copy is dropped: a key is
+/// held once in memory).
 #[derive(Clone)]
 pub struct KeyStore {
     committed: PathBuf,
     cache: PathBuf,
-    loaded: Arc<Mutex<HashMap<String, Arc<Parameters<Engine>>>>>,
+    loaded: Arc<Mutex<HashMap<String, Arc<ProvingKey>>>>,
     /// Held while a key is read or generated.
     loading: Arc<Mutex<()>>,
 }
@@ -75,7 +77,7 @@ impl KeyStore {
     }
 
     /// The proving key of the `chunks`-chunk block circuit (loaded, or generated: minutes).
-    pub fn block(&self, chunks: usize) -> Result<Arc<Parameters<Engine>>, KeyStoreError> {
+    pub fn block(&self, chunks: usize) -> Result<Arc<ProvingKey>, KeyStoreError> {
         self.get(&block_circuit_name(chunks), || BlockCircuit::blank(chunks))
     }
 
@@ -101,7 +103,7 @@ impl KeyStore {
     }
 
     /// The proving key of the exit circuit.
-    pub fn exit(&self) -> Result<Arc<Parameters<Engine>>, KeyStoreError> {
+    pub fn exit(&self) -> Result<Arc<ProvingKey>, KeyStoreError> {
         self.get(EXIT_CIRCUIT_NAME, ExitCircuit::blank)
     }
 
@@ -109,7 +111,7 @@ impl KeyStore {
         &self,
         name: &str,
         blank: impl Fn() -> C,
-    ) -> Result<Arc<Parameters<Engine>>, KeyStoreError> {
+    ) -> Result<Arc<ProvingKey>, KeyStoreError> {
         if let Some(p) = self.loaded.lock().expect("key store lock").get(name) {
             return Ok(p.clone());
         }
@@ -119,8 +121,8 @@ impl KeyStore {
             return Ok(p.clone());
         }
         let (params, _) = dev_keys(&self.committed, &self.cache, name, blank)?;
-        let params = Arc::new(params);
-        self.loaded.lock().expect("key store lock").insert(name.to_string(), params.clone());
-        Ok(params)
+        let pk = Arc::new(crate::proving_key(params));
+        self.loaded.lock().expect("key store lock").insert(name.to_string(), pk.clone());
+        Ok(pk)
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! - [`KeyStore`]: the proving and verification keys of a deployment, found in directories given
 //!   by configuration (never by environment variables): which block sizes can be proven, and the
-//!   proving key of each, loaded once.
+//!   proving key of each, loaded and converted for the fast prover once ([`ProvingKey`]).
 //! - [`prove_block`] / [`prove_exit`]: a proof in the contracts' `uint256[8]` encoding, with the
 //!   witness checked for satisfiability before proving and the proof verified natively after.
 //!
@@ -11,6 +11,8 @@
 mod keystore;
 
 pub use keystore::{KeyStore, KeyStoreError};
+/// A proving key in the fast prover's form, with its verifying key (`ProvingKey::vk`).
+pub use zkpay_fastprove::ProvingKey;
 
 use zkpay_circuit::bellman_ce::groth16::{Parameters, VerifyingKey};
 use zkpay_circuit::block::witness::BlockWitness;
@@ -44,31 +46,35 @@ pub enum ProveError {
     NotVerified,
 }
 
-/// A Groth16 proof with fresh OS randomness, by the fast prover (the key converted for it: tens of
-/// milliseconds, next to seconds of proving).
+/// A Groth16 proof with fresh OS randomness, by the fast prover.
 fn prove<C: zkpay_circuit::bellman_ce::Circuit<Engine>>(
-    params: &Parameters<Engine>,
+    pk: &ProvingKey,
     circuit: C,
 ) -> Result<zkpay_circuit::bellman_ce::groth16::Proof<Engine>, String> {
     let mut rng = rand04::OsRng::new().map_err(|e| format!("OS random number generator unavailable: {e}"))?;
-    let pk = zkpay_fastprove::ProvingKey::from_params(params);
-    zkpay_fastprove::create_random_proof(&pk, circuit, &mut rng).map_err(|e| e.to_string())
+    zkpay_fastprove::create_random_proof(pk, circuit, &mut rng).map_err(|e| e.to_string())
+}
+
+/// Convert a bellman_ce proving key for the fast prover (limb copies in parallel: tens of
+/// milliseconds for `block_8`); `params` is dropped after, so the key is held once.
+pub fn proving_key(params: Parameters<Engine>) -> ProvingKey {
+    ProvingKey::from_params(&params)
 }
 
 /// A proof of `block` (sealed in witness mode), checked natively.
-pub fn prove_block(params: &Parameters<Engine>, block: &Block) -> Result<ProofWords, ProveError> {
+pub fn prove_block(pk: &ProvingKey, block: &Block) -> Result<ProofWords, ProveError> {
     let witness = BlockWitness::from_block(block).map_err(|e| ProveError::Witness(e.to_string()))?;
-    prove_witness(params, witness)
+    prove_witness(pk, witness)
 }
 
 /// A proof of a block from its circuit witness (as a prover worker receives it), checked natively.
-pub fn prove_witness(params: &Parameters<Engine>, witness: BlockWitness) -> Result<ProofWords, ProveError> {
+pub fn prove_witness(pk: &ProvingKey, witness: BlockWitness) -> Result<ProofWords, ProveError> {
     let public_input = witness.public_input;
     let circuit = BlockCircuit::new(witness);
     // bellman's prover does not check satisfiability: a bad witness would give a bad proof.
     circuit.check().map_err(ProveError::Unsatisfied)?;
-    let proof = prove(params, circuit).map_err(ProveError::Prover)?;
-    if !verify(&params.vk, &proof, &[public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
+    let proof = prove(pk, circuit).map_err(ProveError::Prover)?;
+    if !verify(pk.vk(), &proof, &[public_input]).map_err(|e| ProveError::Prover(e.to_string()))? {
         return Err(ProveError::NotVerified);
     }
     Ok(proof_to_uint256_8(&proof))
@@ -87,15 +93,15 @@ pub fn verify_block_proof(vk: &VerifyingKey<Engine>, public_input: &Fr, proof: &
 /// An exit proof of `token` of account `account` under the current root of `tree` (a restored
 /// state), with its public inputs, checked natively.
 pub fn prove_exit(
-    params: &Parameters<Engine>,
+    pk: &ProvingKey,
     tree: &AccountTree,
     account: AccountId,
     token: TokenId,
 ) -> Result<(ProofWords, ExitPublicInputs), ProveError> {
     let (circuit, public) =
         ExitCircuit::from_state(tree, account, token).map_err(|e| ProveError::Witness(e.to_string()))?;
-    let proof = prove(params, circuit).map_err(ProveError::Prover)?;
-    if !verify(&params.vk, &proof, &public.to_field_elements()).map_err(|e| ProveError::Prover(e.to_string()))? {
+    let proof = prove(pk, circuit).map_err(ProveError::Prover)?;
+    if !verify(pk.vk(), &proof, &public.to_field_elements()).map_err(|e| ProveError::Prover(e.to_string()))? {
         return Err(ProveError::NotVerified);
     }
     Ok((proof_to_uint256_8(&proof), public))

@@ -40,13 +40,13 @@ pub fn dev_key_store(target_tmpdir: &str) -> &'static KeyStore {
 /// Proofs of `blocks` with the 8-chunk dev key of `keys`.
 pub fn prove_all(keys: &KeyStore, blocks: &[Block]) -> Vec<ProofWords> {
     let start = std::time::Instant::now();
-    let params = keys.block(8).expect("block_8 dev keys");
+    let pk = keys.block(8).expect("block_8 dev keys");
     eprintln!("block_8 dev keys ready in {:.1?}", start.elapsed());
     blocks
         .iter()
         .map(|b| {
             let start = std::time::Instant::now();
-            let proof = prove_block(&params, b).unwrap_or_else(|e| panic!("block {}: {e}", b.header.number));
+            let proof = prove_block(&pk, b).unwrap_or_else(|e| panic!("block {}: {e}", b.header.number));
             eprintln!("block {} proven in {:.1?}", b.header.number, start.elapsed());
             proof
         })

@@ -38,16 +38,11 @@ pub fn run(report: &mut Report) -> Result<(), String> {
     crate::runtime()?.block_on(measure(report))
 }
 
-fn prove_all(
-    params: &zkpay_circuit::bellman_ce::groth16::Parameters<zkpay_circuit::Engine>,
-    blocks: &[Block],
-) -> Result<Vec<[U256; 8]>, String> {
+fn prove_all(pk: &zkpay_prover::ProvingKey, blocks: &[Block]) -> Result<Vec<[U256; 8]>, String> {
     quiet_stdout(|| {
         blocks
             .iter()
-            .map(|b| {
-                prove_block(params, b).map(|p| proof_words(&p)).map_err(|e| format!("block {}: {e}", b.header.number))
-            })
+            .map(|b| prove_block(pk, b).map(|p| proof_words(&p)).map_err(|e| format!("block {}: {e}", b.header.number)))
             .collect()
     })?
 }

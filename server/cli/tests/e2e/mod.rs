@@ -6,8 +6,6 @@
 use alloy::primitives::U256;
 use alloy::signers::SignerSync;
 use std::sync::Arc;
-use zkpay_circuit::bellman_ce::groth16::Parameters;
-use zkpay_circuit::Engine;
 use zkpay_core::block::Block;
 use zkpay_core::tx::{ChangePubKeyAuth, L2Tx};
 use zkpay_l1::devnet::DevChain;
@@ -20,7 +18,7 @@ pub fn keys() -> &'static KeyStore {
 }
 
 /// The exit circuit's dev proving key.
-pub fn exit_keys() -> Arc<Parameters<Engine>> {
+pub fn exit_keys() -> Arc<zkpay_prover::ProvingKey> {
     keys().exit().expect("exit dev keys")
 }
 
