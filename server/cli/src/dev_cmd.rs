@@ -31,7 +31,8 @@ const DEMO_WALLETS: usize = 3;
 /// Long enough for a block's proof on a slow machine.
 const FINALITY: Duration = Duration::from_secs(1200);
 /// Proving-key generation speed on the reference 2-core machine (keys/README.md: `block_8`'s
-/// 319,655 constraints in 95 s): what the progress bar's estimate assumes.
+/// 319,655 constraints in 95 s, 259,175 in 112 s on another day): what the progress bar's estimate
+/// assumes.
 const KEYGEN_CONSTRAINTS_PER_SEC: f64 = 3_400.0;
 
 /// Arguments of `zkpay dev`.
@@ -250,6 +251,18 @@ struct SavedChain {
     deployment: Deployment,
     /// The test ERC-20 (token 1).
     token: EthAddress,
+    /// SHA-256 of the Verifier's creation bytecode this chain was deployed with ([`verifier_id`]);
+    /// empty in files written before it was recorded.
+    #[serde(default)]
+    verifier: String,
+}
+
+/// What identifies the deployed Verifier, and with it the circuits and keys its proofs must come
+/// from: a chain deployed by a zkpay with other keys or another state-tree layout would refuse
+/// every block the node proves now.
+fn verifier_id() -> String {
+    use sha2::Digest;
+    format!("0x{}", hex::encode(sha2::Sha256::digest(&zkpay_l1::bindings::Verifier::BYTECODE[..])))
 }
 
 impl DataDir {
@@ -281,14 +294,21 @@ impl DataDir {
             return Ok(None);
         }
         let text = std::fs::read_to_string(&self.chain).map_err(err("reading chain.json"))?;
-        let saved = serde_json::from_str(&text)
+        let saved: SavedChain = serde_json::from_str(&text)
             .map_err(|e| CliError::Message(format!("{}: {e} (--reset starts a new chain)", self.chain.display())))?;
+        if saved.verifier != verifier_id() {
+            return Err(CliError::Message(format!(
+                "the chain in {} was deployed with another Verifier (by a zkpay with other circuits or keys), \
+                 which would refuse every block proven now: --reset starts a new chain",
+                self.root.display()
+            )));
+        }
         Ok(Some(saved))
     }
 
     /// Written whole or not at all: a crash leaves the old file or the new one.
     fn save(&self, chain: &DevChain) -> Result<(), CliError> {
-        let saved = SavedChain { deployment: chain.deployment.clone(), token: chain.token };
+        let saved = SavedChain { deployment: chain.deployment.clone(), token: chain.token, verifier: verifier_id() };
         let text = serde_json::to_string_pretty(&saved).map_err(err("chain.json"))?;
         let tmp = self.root.join("chain.json.tmp");
         std::fs::write(&tmp, text).map_err(err("writing chain.json"))?;
@@ -427,5 +447,35 @@ mod tests {
         std::fs::write(&files.anvil_state, "{}").unwrap();
         let e = files.saved().err().expect("a chain.json without the deployment is refused");
         assert!(e.to_string().contains("--reset"), "{e}");
+    }
+
+    #[test]
+    fn a_chain_deployed_with_another_verifier_is_refused_with_the_way_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = DataDir::new(dir.path());
+        std::fs::write(&files.anvil_state, "{}").unwrap();
+        let deployment = Deployment {
+            rollup: EthAddress::repeat_byte(1),
+            governance: EthAddress::repeat_byte(2),
+            verifier: EthAddress::repeat_byte(3),
+            factory: EthAddress::repeat_byte(4),
+            block: 1,
+            chain_id: 31337,
+        };
+        let write = |verifier: &str| {
+            let saved = SavedChain {
+                deployment: deployment.clone(),
+                token: EthAddress::repeat_byte(5),
+                verifier: verifier.into(),
+            };
+            std::fs::write(&files.chain, serde_json::to_string(&saved).unwrap()).unwrap();
+        };
+        write(&verifier_id());
+        assert!(files.saved().unwrap().is_some(), "this build's Verifier: resumed");
+        for other in ["0x00", ""] {
+            write(other);
+            let e = files.saved().err().expect("another Verifier is refused");
+            assert!(e.to_string().contains("another Verifier") && e.to_string().contains("--reset"), "{e}");
+        }
     }
 }
