@@ -8,17 +8,17 @@
 //! that `owner ≠ 0` (the account exists; an empty leaf has address 0 and pays nobody).
 //!
 //! Ranges: `account_id < 2^24` and `token_id < 2^10` follow from their bit decompositions, which are
-//! also the path directions (docs/protocol.md §5.1: bit h of the index = 1 means the path node at
-//! height h is a right child). `owner` and `amount` need no range check: they are hashed into the
+//! also the path directions (docs/protocol.md §5.1: bits 2h and 2h+1 of the index give the path
+//! node's position among its parent's four children at height h). `owner` and `amount` need no range check: they are hashed into the
 //! tree, and the tree only ever holds 160-bit addresses and u128 balances, so any other value would
 //! need a Poseidon collision. The balance root is not a witness: it is recomputed from `amount` and
 //! the balance path, so it cannot disagree with them.
 //!
-//! Cost: 25 + 11 (bit decompositions) + 10 · 241 (balance path) + 297 (Poseidon(4) leaf) + 24 · 241
+//! Cost: 25 + 11 (bit decompositions) + 5 · 302 (balance path) + 297 (Poseidon(4) leaf) + 12 · 302
 //! (account path) + 1 (root equality) + 1 (owner ≠ 0) = [`EXIT_CONSTRAINTS`].
 
 use crate::gadgets::bits::to_bits_le;
-use crate::gadgets::merkle::{root_constraints, root_from_path};
+use crate::gadgets::merkle::{alloc_siblings, root_constraints, root_from_path};
 use crate::gadgets::num::{assigned, Num};
 use crate::gadgets::poseidon::{poseidon_constraints, poseidon_hash};
 use crate::{Engine, Fr};
@@ -26,7 +26,10 @@ use bellman_ce::pairing::ff::Field;
 use bellman_ce::{Circuit, ConstraintSystem, SynthesisError};
 use zkpay_core::account_tree::AccountTree;
 use zkpay_core::field::{fr_from_u128, fr_from_u64};
-use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, MAX_ACCOUNT_ID, MAX_TOKEN_ID};
+use zkpay_core::params::{
+    ACCOUNT_ID_BITS, ACCOUNT_PATH_SIBLINGS, ACCOUNT_TREE_LEVELS, BALANCE_PATH_SIBLINGS, BALANCE_TREE_LEVELS,
+    MAX_ACCOUNT_ID, MAX_TOKEN_ID, TOKEN_ID_BITS,
+};
 use zkpay_core::types::{AccountId, Address, TokenId};
 
 /// Name of the exit circuit's keys (`keys/exit.pk`, `keys/exit.vk.json`).
@@ -35,12 +38,12 @@ pub const EXIT_CIRCUIT_NAME: &str = "exit";
 /// Number of public inputs of the exit circuit.
 pub const EXIT_PUBLIC_INPUTS: usize = 5;
 
-/// Constraints of the exit circuit (pinned in a test; PROTOCOL §10 promises about 9k).
-pub const EXIT_CONSTRAINTS: usize = (ACCOUNT_TREE_DEPTH + 1)
-    + (BALANCE_TREE_DEPTH + 1)
-    + root_constraints(BALANCE_TREE_DEPTH)
+/// Constraints of the exit circuit (pinned in a test; PROTOCOL §12 gives the figure).
+pub const EXIT_CONSTRAINTS: usize = (ACCOUNT_ID_BITS + 1)
+    + (TOKEN_ID_BITS + 1)
+    + root_constraints(BALANCE_TREE_LEVELS)
     + poseidon_constraints(4)
-    + root_constraints(ACCOUNT_TREE_DEPTH)
+    + root_constraints(ACCOUNT_TREE_LEVELS)
     + 2;
 
 // The constraint budget of the exit circuit, checked at compile time.
@@ -65,9 +68,9 @@ pub struct ExitCircuit {
     /// Private: the account's pubkey hash.
     pub pubkey_hash: Option<Fr>,
     /// Private: the account's audit path in the account tree, siblings from the leaf level up.
-    pub account_path: [Option<Fr>; ACCOUNT_TREE_DEPTH],
+    pub account_path: [Option<Fr>; ACCOUNT_PATH_SIBLINGS],
     /// Private: the token's audit path in the account's balance tree, from the leaf level up.
-    pub balance_path: [Option<Fr>; BALANCE_TREE_DEPTH],
+    pub balance_path: [Option<Fr>; BALANCE_PATH_SIBLINGS],
 }
 
 /// The public inputs of one exit, as typed values.
@@ -124,8 +127,8 @@ impl ExitCircuit {
             amount: None,
             nonce: None,
             pubkey_hash: None,
-            account_path: [None; ACCOUNT_TREE_DEPTH],
-            balance_path: [None; BALANCE_TREE_DEPTH],
+            account_path: [None; ACCOUNT_PATH_SIBLINGS],
+            balance_path: [None; BALANCE_PATH_SIBLINGS],
         }
     }
 
@@ -159,8 +162,8 @@ impl ExitCircuit {
             amount: Some(amount),
             nonce: Some(fr_from_u64(account.fields.nonce as u64)),
             pubkey_hash: Some(account.fields.pubkey_hash.to_fr()),
-            account_path: std::array::from_fn(|h| Some(account_path.siblings[h])),
-            balance_path: std::array::from_fn(|h| Some(balance_path.siblings[h])),
+            account_path: account_path.flat().map(Some),
+            balance_path: balance_path.flat().map(Some),
         };
         Ok((circuit, public))
     }
@@ -177,19 +180,14 @@ impl Circuit<Engine> for ExitCircuit {
 
         let nonce = Num::alloc(cs.namespace(|| "nonce"), self.nonce)?;
         let pubkey_hash = Num::alloc(cs.namespace(|| "pubkey_hash"), self.pubkey_hash)?;
-        let alloc_path = |cs: &mut CS, name: &str, values: &[Option<Fr>]| -> Result<Vec<Num>, SynthesisError> {
-            values
-                .iter()
-                .enumerate()
-                .map(|(h, v)| Num::alloc(cs.namespace(|| format!("{name} sibling {h}")), *v))
-                .collect()
-        };
-        let balance_siblings = alloc_path(cs, "balance", &self.balance_path)?;
-        let account_siblings = alloc_path(cs, "account", &self.account_path)?;
+        let balance_siblings =
+            alloc_siblings(cs.namespace(|| "balance"), BALANCE_TREE_LEVELS, |i| self.balance_path[i])?;
+        let account_siblings =
+            alloc_siblings(cs.namespace(|| "account"), ACCOUNT_TREE_LEVELS, |i| self.account_path[i])?;
 
         // The index bits are the path directions; decomposing also bounds the ids.
-        let account_bits = to_bits_le(cs.namespace(|| "account_id bits"), &account_id, ACCOUNT_TREE_DEPTH)?;
-        let token_bits = to_bits_le(cs.namespace(|| "token_id bits"), &token_id, BALANCE_TREE_DEPTH)?;
+        let account_bits = to_bits_le(cs.namespace(|| "account_id bits"), &account_id, ACCOUNT_ID_BITS)?;
+        let token_bits = to_bits_le(cs.namespace(|| "token_id bits"), &token_id, TOKEN_ID_BITS)?;
 
         // The balance leaf is the amount itself (no hashing).
         let balance_root = root_from_path(cs.namespace(|| "balance path"), &amount, &token_bits, &balance_siblings)?;
@@ -253,7 +251,7 @@ pub(crate) mod tests {
 
     #[test]
     fn real_exits_satisfy_with_the_pinned_count() {
-        assert_eq!(EXIT_CONSTRAINTS, 8529);
+        assert_eq!(EXIT_CONSTRAINTS, 5469);
         let tree = sample_state();
         // Held tokens, an amount-0 token, the edges of both id ranges, the fee account (no balances).
         for (id, token, expect) in [
@@ -305,10 +303,16 @@ pub(crate) mod tests {
         c.owner = Some(Address([0x09; 20]).to_fr());
         assert_eq!(synthesize(c).which_is_unsatisfied(), root_mismatch, "another account's owner");
 
-        // Token 2 holds the same amount (500) as token 1: only the position differs.
+        // Token 1's path claimed at token 5 (another group of four, holding nothing): only the
+        // position differs, and the root with it.
+        let mut c = good.clone();
+        c.token_id = Some(fr_from_u64(5));
+        assert_eq!(synthesize(c).which_is_unsatisfied(), root_mismatch, "token 5 with token 1's path");
+        // Token 2 also holds 500 and is token 1's sibling (tokens 0…3 share a parent): with the
+        // same siblings the claim "token 2 holds 500" is true, and it is accepted.
         let mut c = good.clone();
         c.token_id = Some(fr_from_u64(2));
-        assert_eq!(synthesize(c).which_is_unsatisfied(), root_mismatch, "token 2 with token 1's path");
+        assert!(synthesize(c).is_satisfied(), "a true claim through a sibling's path");
 
         // Account 9 also holds 500 of token 1.
         let mut c = good.clone();
@@ -335,14 +339,14 @@ pub(crate) mod tests {
     fn tampered_audit_paths_are_unsatisfiable() {
         let tree = sample_state();
         let good = exit(&tree, 9, 5);
-        for h in [0, 9] {
+        for h in [0, 7, 14] {
             let mut c = good.clone();
             let mut s = c.balance_path[h].unwrap();
             s.add_assign(&Fr::one());
             c.balance_path[h] = Some(s);
             assert_eq!(synthesize(c).which_is_unsatisfied().as_deref(), Some("state root/equal"), "balance {h}");
         }
-        for h in [0, 13, 23] {
+        for h in [0, 13, 23, 35] {
             let mut c = good.clone();
             let mut s = c.account_path[h].unwrap();
             s.add_assign(&Fr::one());
@@ -355,7 +359,7 @@ pub(crate) mod tests {
         assert!(!synthesize(c).is_satisfied());
         // A sibling changed after synthesis no longer matches the hashing witnesses.
         let mut cs = synthesize(good);
-        cs.set("account sibling 5/num", Fr::one());
+        cs.set("account/sibling 1.2/num", Fr::one());
         assert!(!cs.is_satisfied());
     }
 
@@ -389,8 +393,8 @@ pub(crate) mod tests {
             amount: Some(Fr::zero()),
             nonce: Some(Fr::zero()),
             pubkey_hash: Some(Fr::zero()),
-            account_path: std::array::from_fn(|h| Some(account_path.siblings[h])),
-            balance_path: std::array::from_fn(|h| Some(balance_path.siblings[h])),
+            account_path: account_path.flat().map(Some),
+            balance_path: balance_path.flat().map(Some),
         };
         let mut cs = synthesize(circuit);
         assert_eq!(cs.which_is_unsatisfied().as_deref(), Some("owner nonzero"));

@@ -14,7 +14,7 @@
 //!   "kind": "dev",
 //!   "devSeed": "0x7a6b70617920646576206b657973207631",
 //!   "numPublicInputs": 5,
-//!   "constraints": 8529,
+//!   "constraints": 5469,
 //!   "provingKeySha256": "0x…",
 //!   "alphaG1": { "x": "0x…", "y": "0x…" },
 //!   "betaG1":  { "x": "0x…", "y": "0x…" },

@@ -296,8 +296,8 @@ fn leaf_of(tree: &AccountTree, id: AccountId, token: TokenId) -> LeafWitness {
         pkh: account.fields.pubkey_hash,
         address: account.fields.address,
         balance: account.balance(token),
-        account_path: std::array::from_fn(|h| account_path.siblings[h]),
-        balance_path: std::array::from_fn(|h| balance_path.siblings[h]),
+        account_path: account_path.flat(),
+        balance_path: balance_path.flat(),
     }
 }
 

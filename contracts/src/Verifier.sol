@@ -86,10 +86,10 @@ contract Verifier {
     uint256 internal constant BLOCK_32_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
     uint256 internal constant BLOCK_32_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
     uint256 internal constant BLOCK_32_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
-    uint256 internal constant BLOCK_32_IC0_X = 0x0a236f199d1204037b3155748407af82588f346bec3e71a60cd11402c1b50b63;
-    uint256 internal constant BLOCK_32_IC0_Y = 0x021dc48365a017c7ba7dfba1ea5e1040dd73834e78fdcd407fcb66628cef7372;
-    uint256 internal constant BLOCK_32_IC1_X = 0x1a454db49e5e9cf88748d8e6641aefed5d25eb21a0704b6ae94d96642e0a4366;
-    uint256 internal constant BLOCK_32_IC1_Y = 0x0293de50f7aece05b7c8be72f96ab4dc8396805fa8ceff4f6d1988b19464dded;
+    uint256 internal constant BLOCK_32_IC0_X = 0x14c35cb28450c5950e03dbfae7c3105f8ce4d468dfd65d73513d26ad0cef4298;
+    uint256 internal constant BLOCK_32_IC0_Y = 0x00ad4ccaa2dbdbf1bc80b7b2c4809c67fa086af7b2d880954caca5a8908566c1;
+    uint256 internal constant BLOCK_32_IC1_X = 0x1470738857fa0f919bc0e736518e137b29dfc49668af7b39131544748165f7aa;
+    uint256 internal constant BLOCK_32_IC1_Y = 0x24a11a11a1f22623f4e8f67c93dd79e0c4072c479f8fedb424fb038994efb086;
 
     /// @notice Checks one `block_32` proof for its 1 public input(s).
     function verify_block_32(uint256[8] calldata proof, uint256[1] calldata input) external view returns (bool) {
@@ -188,10 +188,10 @@ contract Verifier {
     uint256 internal constant BLOCK_8_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
     uint256 internal constant BLOCK_8_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
     uint256 internal constant BLOCK_8_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
-    uint256 internal constant BLOCK_8_IC0_X = 0x0a7f1c6be6e5c0e04da6f01c98b45edec42690788ee07fafc19b8d3e2c50577a;
-    uint256 internal constant BLOCK_8_IC0_Y = 0x19204b3588a8441b9e8f1bc97fe41ad7bb9a442ed3677cb2ff9ea32bfe16b6e3;
-    uint256 internal constant BLOCK_8_IC1_X = 0x01089943bcc597ab4362913187b48d39c27043de698adafc6a62c2b04eda73fe;
-    uint256 internal constant BLOCK_8_IC1_Y = 0x28ea7c615cd898e7bce60c4e3a88ef3bb32bea2892398d9ef1289d54bce8dca9;
+    uint256 internal constant BLOCK_8_IC0_X = 0x10f42a470e11d95dfc1c2c7edf8922f3d5b86c9956a0a3fbc0ffaf510acb3a92;
+    uint256 internal constant BLOCK_8_IC0_Y = 0x093b48658cab7bb224823a3c1bdd4b466c27e0448e0c27bdff9e6a7780be0156;
+    uint256 internal constant BLOCK_8_IC1_X = 0x1132752745f52c2fdf8bb04ef5a868bf94c03b180c1c790e5de1121192c56651;
+    uint256 internal constant BLOCK_8_IC1_Y = 0x2ba78dc5e6f76ca6f43a9b58c7fc0610fba9db0c5e0d6814ec6159093109ed0c;
 
     /// @notice Checks one `block_8` proof for its 1 public input(s).
     function verify_block_8(uint256[8] calldata proof, uint256[1] calldata input) external view returns (bool) {
@@ -290,18 +290,18 @@ contract Verifier {
     uint256 internal constant EXIT_DELTA_X0 = 0x0e7f40711d2405b24b27621bba8d985abed4f0d4bd2813d3b04b772e9f026187;
     uint256 internal constant EXIT_DELTA_Y1 = 0x23e03d3775db2037d7abbae7c380edc887e78d3b7dd08a67b91ebf2f9253babb;
     uint256 internal constant EXIT_DELTA_Y0 = 0x12416d7c8d339b91e07dde63136a3488d03ef9b7e7b00d8ae6021fccc6d54e07;
-    uint256 internal constant EXIT_IC0_X = 0x27192d2a7ae02447d94acc92986eedf4a329a04df8263246ba40dd6cad482fe0;
-    uint256 internal constant EXIT_IC0_Y = 0x10ce044a3d46be0e804924a831f0fab08ef75ce26e6d6538b1daf5cf0b6bd1df;
-    uint256 internal constant EXIT_IC1_X = 0x25d73160b057d13b25cbaf849830b5dccab0476bfa459c47a56342277e5476be;
-    uint256 internal constant EXIT_IC1_Y = 0x0047d3691f3a62d4fab1f9380ccd09406e3e4a8f7167912307a83bb0c7b83da5;
-    uint256 internal constant EXIT_IC2_X = 0x054ce1f4d846370a926a55e700bdf310c1593bf75cafdb5e39626d1b8f8a8468;
-    uint256 internal constant EXIT_IC2_Y = 0x1025801ca9ec32d944616b0b153c676e36811eb698e393b401b5b2e185df5c76;
-    uint256 internal constant EXIT_IC3_X = 0x1fe9b7ff2d2d60e5ff661006bf7b64c1b9997adc7062e5aab51865ed9d6d7e2f;
-    uint256 internal constant EXIT_IC3_Y = 0x1cb09753789bdee9ddf90106086d8825ef4f947ec861dbb445aaf02908814987;
-    uint256 internal constant EXIT_IC4_X = 0x2d0a64dd67a8f47abbd1e5d14253fe4c7fe79ef9f2335239dd70d61fabca04e4;
-    uint256 internal constant EXIT_IC4_Y = 0x06dd018d62355830cfd85f0d90303459004d81d8168cf073c5ecea3d1db424ca;
-    uint256 internal constant EXIT_IC5_X = 0x12cb5d8aca72cdeddb6333d584b8c012a68e361deeecbeee800f4afeb0165c3d;
-    uint256 internal constant EXIT_IC5_Y = 0x1dd3a3a013640dcb5abda8fcc45bc40be3da2d58cc4c052f5c3865f03c793b8c;
+    uint256 internal constant EXIT_IC0_X = 0x0706806b1c666de31e4cd74892c481f257f5a46481a5eecda51a187661d28f89;
+    uint256 internal constant EXIT_IC0_Y = 0x25735e553ca29c295ec1a7f81f431c1f1d8a2411d55294f470c866e0f96444f2;
+    uint256 internal constant EXIT_IC1_X = 0x0301ca5dfc2f38bb6ca71272f92142a9d3824ddabbe6e652870cdf358f9bd9ba;
+    uint256 internal constant EXIT_IC1_Y = 0x193ff0de6b273068a314aadc7582b562094194578523579e291eb8e91c169358;
+    uint256 internal constant EXIT_IC2_X = 0x10c1227bbc63542d6b7959e3ac61c682e819b6e5ba8cd724a529fc6b486cf42a;
+    uint256 internal constant EXIT_IC2_Y = 0x25c2542b3f1b9f414c472fded615707d7a99c16ab6f240ce7d9142989b82fc77;
+    uint256 internal constant EXIT_IC3_X = 0x0f1963c3ac06c84adcd1540f6f9d8ecbd963db5db7dae65b61d16a1d65196fc4;
+    uint256 internal constant EXIT_IC3_Y = 0x26501c93ac0b84a5a9532706c0c397caaaf2691d7672cf0aa672f8bd4fc904a4;
+    uint256 internal constant EXIT_IC4_X = 0x2dc4ac70d73b2bc31803242b7e415c24409bb0cb202c9a69a2938f673f85455a;
+    uint256 internal constant EXIT_IC4_Y = 0x2c529dda3e70d0f8db4c109a56bdae30de09e9a025475f82a32060d479738854;
+    uint256 internal constant EXIT_IC5_X = 0x218a7d04e2fcf276dcba07fa5ea7b83f82f403cbb3edc631836da54474c1cd6f;
+    uint256 internal constant EXIT_IC5_Y = 0x01295299b39085ccb8e43e196a221737b85b371277eb1162901d179373a20aed;
 
     /// @notice Checks one `exit` proof for its 5 public input(s).
     function verify_exit(uint256[8] calldata proof, uint256[5] calldata input) external view returns (bool) {

@@ -13,7 +13,7 @@ import {TestERC20} from "./tokens/TestTokens.sol";
 /// @dev The deploy path: the Rollup constructor's checks (dev keys only on chain 31337, the genesis
 /// root a field element) and DeployFactory's one-transaction deployment.
 contract DeployTest is Test {
-    bytes32 internal constant GENESIS_ROOT = 0x2a6260e74600e679299112c4b7f1146b13b3c308a656fa7fc319e7a89d0026a7;
+    bytes32 internal constant GENESIS_ROOT = 0x0985ddd1328471f60a953da2435e6635c1e2141010441c1b40e028bfe0dc1412;
     uint256 internal constant R = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
     address internal constant GOVERNOR = address(0x60);
     address internal constant VALIDATOR = address(0x7a11da7e);

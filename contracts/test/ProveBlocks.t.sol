@@ -42,12 +42,12 @@ abstract contract BlockProofsFixture is Test {
 contract BlockProofsFixtureFormatTest is BlockProofsFixture {
     function test_readerParsesTheDocumentedFormat() public pure {
         string memory json = '{"verifier": "contracts/src/Verifier.sol", "proofs": [{"blockNumber": 1, "chunks": 32, '
-            '"publicInput": "0x06f774b67986e17f25c20c4b7fd92b33ea37a4bda31f1024bfe1426b520ba7b5", "proof": '
+            '"publicInput": "0x133af330c314b09a599f07bee7d58595a55671c4b4e6ff01e8106c5f322c5fe9", "proof": '
             '["0x01", "0x02", "0x03", "0x04", "0x05", "0x06", "0x07", "0x0000000000000000000000000000000000000000000000000000000000000008"]}]}';
         BlockProof memory p = _blockProof(json, 0);
         assertEq(p.blockNumber, 1, "blockNumber");
         assertEq(p.chunks, 32, "chunks");
-        assertEq(p.publicInput, 0x06f774b67986e17f25c20c4b7fd92b33ea37a4bda31f1024bfe1426b520ba7b5, "publicInput");
+        assertEq(p.publicInput, 0x133af330c314b09a599f07bee7d58595a55671c4b4e6ff01e8106c5f322c5fe9, "publicInput");
         for (uint256 j = 0; j < 8; j++) {
             assertEq(p.proof[j], j + 1, "proof word");
         }

@@ -20,7 +20,7 @@ contract RollupTest is Test {
     uint64 internal constant EXPIRATION = 100;
     uint256 internal constant MAX_DEPOSIT = 2 ** 104 - 1;
     // testdata/block_vectors.json → genesis.root
-    bytes32 internal constant GENESIS_ROOT = 0x2a6260e74600e679299112c4b7f1146b13b3c308a656fa7fc319e7a89d0026a7;
+    bytes32 internal constant GENESIS_ROOT = 0x0985ddd1328471f60a953da2435e6635c1e2141010441c1b40e028bfe0dc1412;
 
     // priorityOps[0]: Deposit {from: 0xf39f…2266, to: 0x7099…c8aa, token: 0, amount: 5e18}.
     bytes internal constant DEPOSIT_L1_PUBDATA =

@@ -1,4 +1,5 @@
-//! The state tree: accounts (depth 24) each with a balance tree (depth 10) (PROTOCOL §4).
+//! The state tree: accounts (a quaternary tree of 12 levels, 2^24 leaves), each with a balance tree
+//! (5 levels, 1,024 leaves) (docs/protocol.md §5).
 //!
 //! Two ways to change it:
 //! - [`AccountTree::update`]: one account and one balance, rehashed at once, returning both audit
@@ -8,7 +9,7 @@
 
 use crate::field::{fr_from_u128, fr_from_u64, fr_to_limbs, Fr};
 use crate::merkle::{hash_many, rehash_dirty_many, AccountNodes, BalanceTree, MerkleError, MerklePath};
-use crate::params::{ACCOUNT_TREE_DEPTH, MAX_TOKEN_ID};
+use crate::params::{ACCOUNT_ID_BITS, MAX_TOKEN_ID};
 use crate::poseidon::hash_n;
 use crate::types::{AccountId, Address, Nonce, PubKeyHash, TokenId};
 use std::collections::HashMap;
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StateTreeError {
     /// Account ids are 0 … 2^24 − 1.
-    #[error("account id {0} is out of range (max {max})", max = (1u32 << ACCOUNT_TREE_DEPTH) - 1)]
+    #[error("account id {0} is out of range (max {max})", max = (1u32 << ACCOUNT_ID_BITS) - 1)]
     AccountIdOutOfRange(AccountId),
     /// Token ids are 0 … 1023.
     #[error("token id {0} is out of range (max {MAX_TOKEN_ID})")]
@@ -174,7 +175,7 @@ pub struct AccountTree {
 }
 
 fn id_check(id: AccountId) -> Result<(), StateTreeError> {
-    if id >= 1 << ACCOUNT_TREE_DEPTH {
+    if id >= 1 << ACCOUNT_ID_BITS {
         return Err(StateTreeError::AccountIdOutOfRange(id));
     }
     Ok(())
@@ -452,7 +453,7 @@ mod tests {
         assert!(u.verify());
         assert_eq!(u.old_root, u.new_root);
         assert!(tree.is_empty());
-        assert_eq!(tree.root(), AccountTreeKind::empty_hashes()[24]);
+        assert_eq!(tree.root(), AccountTreeKind::empty_hashes()[12]);
     }
 
     #[test]

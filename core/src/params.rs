@@ -2,18 +2,28 @@
 
 /// Bytes per pubdata chunk; every operation is padded to a whole number of chunks.
 pub const CHUNK_BYTES: usize = 10;
-/// Depth of the account tree: 2^24 accounts.
-pub const ACCOUNT_TREE_DEPTH: usize = 24;
-/// Depth of each account's balance tree: 2^10 = 1,024 tokens.
-pub const BALANCE_TREE_DEPTH: usize = 10;
+/// Children per inner node of both Merkle trees (quaternary trees: one Poseidon(4) per level).
+pub const TREE_ARITY: usize = 4;
+/// Bits of an account id: 2^24 accounts.
+pub const ACCOUNT_ID_BITS: usize = 24;
+/// Bits of a token id: 2^10 = 1,024 tokens.
+pub const TOKEN_ID_BITS: usize = 10;
+/// Levels of the account tree (4^12 = 2^24 leaves): each consumes two bits of the account id.
+pub const ACCOUNT_TREE_LEVELS: usize = ACCOUNT_ID_BITS / 2;
+/// Levels of each account's balance tree (4^5 = 2^10 leaves).
+pub const BALANCE_TREE_LEVELS: usize = TOKEN_ID_BITS / 2;
+/// Siblings in an account tree audit path (three per level).
+pub const ACCOUNT_PATH_SIBLINGS: usize = (TREE_ARITY - 1) * ACCOUNT_TREE_LEVELS;
+/// Siblings in a balance tree audit path (three per level).
+pub const BALANCE_PATH_SIBLINGS: usize = (TREE_ARITY - 1) * BALANCE_TREE_LEVELS;
 /// Number of distinct fee tokens a block can collect fees in.
 pub const FEE_SLOTS: usize = 4;
 /// Largest amount a single L1 deposit may carry: 2^104 − 1.
 pub const MAX_DEPOSIT: u128 = (1u128 << 104) - 1;
 /// Largest valid account id: 2^24 − 1.
-pub const MAX_ACCOUNT_ID: u32 = (1u32 << ACCOUNT_TREE_DEPTH) - 1;
+pub const MAX_ACCOUNT_ID: u32 = (1u32 << ACCOUNT_ID_BITS) - 1;
 /// Largest valid token id: 1,023 (token 0 is ETH).
-pub const MAX_TOKEN_ID: u16 = (1u16 << BALANCE_TREE_DEPTH) - 1;
+pub const MAX_TOKEN_ID: u16 = (1u16 << TOKEN_ID_BITS) - 1;
 /// Token id of ETH.
 pub const ETH_TOKEN_ID: u16 = 0;
 /// Account id of the operator's fee account created at genesis.

@@ -150,3 +150,42 @@ fn h_1_2_is_the_protocol_vector() {
         poseidon_rs::Poseidon::new().hash(vec![to_oracle(&fr_from_u64(1)), to_oracle(&fr_from_u64(2))]).unwrap();
     assert_eq!(from_oracle(&oracle), expected);
 }
+
+/// The batched Poseidon of the state trees (`poseidon_batch`, H of 2 and of 4 inputs: Merkle nodes
+/// and account leaves) against poseidon-rs, through both its paths: the 8-lane IFMA kernel (where
+/// this CPU has it; the test says so when it does not) and the portable fallback. Batch sizes that
+/// fill, underfill and overrun the lanes; inputs with 0 and p − 1 among random ones.
+#[test]
+fn batched_poseidon_matches_poseidon_rs_with_simd_and_with_the_fallback() {
+    use zkpay_core::poseidon_batch::{hash_batch_scalar, hash_batch_simd, simd_supported};
+    fn check<const N: usize>(rng: &mut StdRng, oracle: &poseidon_rs::Poseidon) -> usize {
+        let mut simd_checked = 0;
+        for len in [1usize, 7, 8, 9, 37] {
+            let inputs: Vec<[Fr; N]> = (0..len)
+                .map(|k| {
+                    std::array::from_fn(|i| match (k + i) % 5 {
+                        0 => Fr::zero(),
+                        1 => p_minus_1(),
+                        _ => random_fr(rng),
+                    })
+                })
+                .collect();
+            let expected: Vec<Fr> =
+                inputs.iter().map(|x| from_oracle(&oracle.hash(x.iter().map(to_oracle).collect()).unwrap())).collect();
+            assert_eq!(hash_batch_scalar(&inputs), expected, "fallback, H of {N}, batch of {len}");
+            if let Some(simd) = hash_batch_simd(&inputs) {
+                assert_eq!(simd, expected, "IFMA, H of {N}, batch of {len}");
+                simd_checked += len;
+            }
+        }
+        simd_checked
+    }
+    let oracle = poseidon_rs::Poseidon::new();
+    let mut rng = StdRng::seed_from_u64(0x7a6b_7061_7920_6261); // "zkpay ba"
+    let simd = check::<2>(&mut rng, &oracle) + check::<4>(&mut rng, &oracle);
+    if simd_supported() {
+        assert_eq!(simd, 2 * (1 + 7 + 8 + 9 + 37), "every batch also went through the SIMD kernel");
+    } else {
+        eprintln!("no AVX-512 IFMA on this CPU: only the fallback was compared");
+    }
+}

@@ -171,15 +171,79 @@ async function main() {
         });
     }
 
+    // ---- State trees (docs/protocol.md §5): quaternary, node = H(c0, c1, c2, c3) ----
+    const quad = (levels, emptyLeaf) => {
+        const empty = [emptyLeaf];
+        for (let h = 0; h < levels; h++) empty.push(H([empty[h], empty[h], empty[h], empty[h]]));
+        const node = (leaves, h, idx) => {
+            const lo = idx << BigInt(2 * h);
+            const hi = (idx + 1n) << BigInt(2 * h);
+            if (![...leaves.keys()].some((k) => k >= lo && k < hi)) return empty[h];
+            if (h === 0) return leaves.get(lo);
+            return H([0n, 1n, 2n, 3n].map((c) => node(leaves, h - 1, 4n * idx + c)));
+        };
+        const root = (leaves) => node(leaves, levels, 0n);
+        // Per level from the leaf up: the other three children of the path node's parent, in order.
+        const path = (leaves, index) =>
+            Array.from({ length: levels }, (_, h) => {
+                const i = index >> BigInt(2 * h);
+                return [0n, 1n, 2n, 3n]
+                    .filter((k) => k !== (i & 3n))
+                    .map((k) => node(leaves, h, (i >> 2n) * 4n + k).toString());
+            });
+        return { empty, root, path };
+    };
+    const balanceTree = quad(5, 0n);
+    const emptyBalanceRoot = balanceTree.empty[5];
+    const accountTree = quad(12, H([0n, 0n, 0n, emptyBalanceRoot]));
+    const accountSpecs = [
+        { id: 0, nonce: 0, balances: [] },
+        { id: 1, nonce: 3, balances: [[0, 10n ** 18n], [1, 500n], [2, 500n], [1023, (1n << 128n) - 1n]] },
+        { id: 5, nonce: 0, balances: [[6, 7n]] },
+        { id: 77, nonce: 4294967295, balances: [[0, 1n], [4, 2n], [16, 3n], [64, 4n], [256, 5n]] },
+        { id: (1 << 24) - 1, nonce: 1, balances: [[3, 42n]] },
+    ];
+    const accountLeaves = new Map();
+    const accounts = accountSpecs.map((a) => {
+        const address = sha256(`zkpay tree vector address ${a.id}`).subarray(0, 20);
+        const pubkeyHash = a.id === 0 ? Buffer.alloc(20) : sha256(`zkpay tree vector pkh ${a.id}`).subarray(0, 20);
+        const leaves = new Map(a.balances.map(([t, v]) => [BigInt(t), v]));
+        const balanceRoot = balanceTree.root(leaves);
+        const leaf = H([BigInt(a.nonce), bytesToBigIntBE(pubkeyHash), bytesToBigIntBE(address), balanceRoot]);
+        accountLeaves.set(BigInt(a.id), leaf);
+        return {
+            id: a.id,
+            nonce: a.nonce,
+            pubkeyHash: hex(pubkeyHash),
+            address: hex(address),
+            balances: a.balances.map(([t, v]) => [t, v.toString()]),
+            balanceRoot: balanceRoot.toString(),
+            leaf: leaf.toString(),
+            balancePath: a.balances.length ? balanceTree.path(leaves, BigInt(a.balances[0][0])) : [],
+        };
+    });
+    const trees = {
+        emptyBalanceRoot: emptyBalanceRoot.toString(),
+        emptyAccountLeaf: accountTree.empty[0].toString(),
+        emptyStateRoot: accountTree.empty[12].toString(),
+        accounts,
+        stateRoot: accountTree.root(accountLeaves).toString(),
+        accountPaths: [0, 1, 2, 77, 78, (1 << 24) - 1].map((id) => ({
+            id,
+            siblings: accountTree.path(accountLeaves, BigInt(id)),
+        })),
+    };
+
     const doc = {
         generator: "scripts/vectors/circomlibjs_vectors.js",
         circomlibjs: CIRCOMLIBJS_VERSION,
         poseidon: poseidonVectors,
         eddsa: eddsaVectors,
+        trees,
     };
     mkdirSync(dirname(OUT), { recursive: true });
     writeFileSync(OUT, JSON.stringify(doc, null, 2) + "\n");
-    console.log(`wrote ${OUT}: ${poseidonVectors.length} poseidon, ${eddsaVectors.length} eddsa vectors`);
+    console.log(`wrote ${OUT}: ${poseidonVectors.length} poseidon, ${eddsaVectors.length} eddsa vectors, state trees`);
 }
 
 main().then(

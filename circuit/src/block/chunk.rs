@@ -10,7 +10,7 @@ use crate::gadgets::const_compare::to_bits_le_strict;
 use crate::gadgets::eddsa::eddsa_verify;
 use crate::gadgets::equal::{is_equal, is_zero};
 use crate::gadgets::float::{unpack_float_bits, unpack_float_bits_unbounded};
-use crate::gadgets::merkle::root_from_path;
+use crate::gadgets::merkle::{alloc_siblings, root_from_path};
 use crate::gadgets::num::Num;
 use crate::gadgets::poseidon::{poseidon_hash, poseidon_hash2};
 use crate::gadgets::range::enforce_less_than_pow2;
@@ -19,7 +19,7 @@ use bellman_ce::pairing::ff::Field;
 use bellman_ce::{ConstraintSystem, SynthesisError};
 use zkpay_core::field::{fr_from_u128, fr_from_u64};
 use zkpay_core::packing::{AMOUNT_FLOAT, FEE_FLOAT};
-use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, FEE_SLOTS, MAX_DEPOSIT};
+use zkpay_core::params::{ACCOUNT_ID_BITS, ACCOUNT_TREE_LEVELS, BALANCE_TREE_LEVELS, FEE_SLOTS, MAX_DEPOSIT};
 
 /// Bits of a pubkey hash: the low 160 bits of `H(A.x, A.y)`.
 const PKH_BITS: usize = 160;
@@ -198,15 +198,13 @@ pub(crate) fn synthesize_chunk<CS: ConstraintSystem<Engine>>(
     let old_pkh = Num::alloc(cs.namespace(|| "old pkh"), leaf.map(|l| l.pkh.to_fr()))?;
     let old_address = Num::alloc(cs.namespace(|| "old address"), leaf.map(|l| l.address.to_fr()))?;
     let old_balance = Num::alloc(cs.namespace(|| "old balance"), leaf.map(|l| fr_from_u128(l.balance)))?;
-    let balance_siblings = (0..BALANCE_TREE_DEPTH)
-        .map(|h| Num::alloc(cs.namespace(|| format!("balance sibling {h}")), leaf.map(|l| l.balance_path[h])))
-        .collect::<Result<Vec<_>, _>>()?;
-    let account_siblings = (0..ACCOUNT_TREE_DEPTH)
-        .map(|h| Num::alloc(cs.namespace(|| format!("account sibling {h}")), leaf.map(|l| l.account_path[h])))
-        .collect::<Result<Vec<_>, _>>()?;
+    let balance_siblings =
+        alloc_siblings(cs.namespace(|| "balance path"), BALANCE_TREE_LEVELS, |i| leaf.map(|l| l.balance_path[i]))?;
+    let account_siblings =
+        alloc_siblings(cs.namespace(|| "account path"), ACCOUNT_TREE_LEVELS, |i| leaf.map(|l| l.account_path[i]))?;
     let use_b = s(OpType::Transfer, 1).add(&s(OpType::TransferToNew, 1)).add(&s(OpType::ForcedExit, 1));
-    let mut index_bits = Vec::with_capacity(ACCOUNT_TREE_DEPTH);
-    for h in 0..ACCOUNT_TREE_DEPTH {
+    let mut index_bits = Vec::with_capacity(ACCOUNT_ID_BITS);
+    for h in 0..ACCOUNT_ID_BITS {
         let (a, b) = (&bits_of(Register::A)[h], &bits_of(Register::B)[h]);
         let v = match (use_b.value(), a.value(), b.value()) {
             (Some(u), Some(a), Some(b)) => Some(if u.is_zero() { a } else { b }),

@@ -14,24 +14,24 @@
 //!                  header: BlockHeader(48)
 //!                  old_root: Fr  new_root: Fr  public_input: Fr
 //!                  n: u32                                   (= header.chunks, at least 1)
-//!                  n × ChunkWitness(1418)
+//!                  n × ChunkWitness(1962)
 //!                  fee: FeeWitness(2164)
 //! BlockHeader    = chain_id: u64  rollup: [20]  number: u32  fee_account: u32  timestamp: u64
 //!                  chunks: u32
-//! ChunkWitness   = op: OpWitness(258)  k: u8  pubdata: [10]  onchain: bool  leaf: LeafWitness(1148)
+//! ChunkWitness   = op: OpWitness(258)  k: u8  pubdata: [10]  onchain: bool  leaf: LeafWitness(1692)
 //! OpWitness      = op_type: u8 (the opcode, as in pubdata)  a: u32  b: u32  token: u16  amount: u128
 //!                  packed_amount: u64  packed_fee: u16  address: [20]  pkh: [20]  nonce: u32
 //!                  valid_from: u64  valid_until: u64  sig: SigWitness(160)
 //!                  fee_slot: u8 (0xff = none)
 //! SigWitness     = pk.x: Fr  pk.y: Fr  r8.x: Fr  r8.y: Fr  s: Fr
 //! LeafWitness    = nonce: u32  pkh: [20]  address: [20]  balance: u128
-//!                  account_path: 24 × Fr  balance_path: 10 × Fr
-//! FeeWitness     = slots: 4 × FeeSlotWitness(338)  nonce: u32  pkh: [20]  address: [20]
-//!                  account_path: 24 × Fr
-//! FeeSlotWitness = token: u16  old_balance: u128  balance_path: 10 × Fr
+//!                  account_path: 36 × Fr  balance_path: 15 × Fr
+//! FeeWitness     = slots: 4 × FeeSlotWitness(498)  nonce: u32  pkh: [20]  address: [20]
+//!                  account_path: 36 × Fr
+//! FeeSlotWitness = token: u16  old_balance: u128  balance_path: 15 × Fr
 //! ```
 //!
-//! So a block of `n` chunks takes `2313 + 1418·n` bytes (13,657 for 8 chunks). Nothing is
+//! So a block of `n` chunks takes `3337 + 1962·n` bytes (19,033 for 8 chunks). Nothing is
 //! deduplicated (an op's registers repeat in each of its chunks): the audit paths are three quarters
 //! of a chunk anyway, and a faithful copy of the struct keeps the format obvious.
 //!
@@ -56,13 +56,13 @@ use bellman_ce::pairing::ff::Field;
 use zkpay_core::babyjubjub::Point;
 use zkpay_core::block::BlockHeader;
 use zkpay_core::field::{fr_from_be_bytes, fr_to_be_bytes};
-use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, CHUNK_BYTES, FEE_SLOTS};
+use zkpay_core::params::{ACCOUNT_PATH_SIBLINGS, BALANCE_PATH_SIBLINGS, CHUNK_BYTES, FEE_SLOTS};
 use zkpay_core::tx::Domain;
 use zkpay_core::types::{Address, PubKeyHash};
 
 /// The format version, the first byte of every encoding. Bump it on any layout change: a worker
 /// must refuse a witness it would misread.
-pub const WITNESS_FORMAT_VERSION: u8 = 1;
+pub const WITNESS_FORMAT_VERSION: u8 = 2;
 
 /// The `fee_slot` byte of an op without a fee slot.
 const NO_FEE_SLOT: u8 = 0xff;
@@ -471,8 +471,8 @@ impl Codec for LeafWitness {
         + PubKeyHash::LEN
         + Address::LEN
         + u128::LEN
-        + <[Fr; ACCOUNT_TREE_DEPTH]>::LEN
-        + <[Fr; BALANCE_TREE_DEPTH]>::LEN;
+        + <[Fr; ACCOUNT_PATH_SIBLINGS]>::LEN
+        + <[Fr; BALANCE_PATH_SIBLINGS]>::LEN;
     fn put(&self, out: &mut Vec<u8>) {
         self.nonce.put(out);
         self.pkh.put(out);
@@ -515,7 +515,7 @@ impl Codec for ChunkWitness {
 }
 
 impl Codec for FeeSlotWitness {
-    const LEN: usize = u16::LEN + u128::LEN + <[Fr; BALANCE_TREE_DEPTH]>::LEN;
+    const LEN: usize = u16::LEN + u128::LEN + <[Fr; BALANCE_PATH_SIBLINGS]>::LEN;
     fn put(&self, out: &mut Vec<u8>) {
         self.token.put(out);
         self.old_balance.put(out);
@@ -527,8 +527,11 @@ impl Codec for FeeSlotWitness {
 }
 
 impl Codec for FeeWitness {
-    const LEN: usize =
-        FEE_SLOTS * FeeSlotWitness::LEN + u32::LEN + PubKeyHash::LEN + Address::LEN + <[Fr; ACCOUNT_TREE_DEPTH]>::LEN;
+    const LEN: usize = FEE_SLOTS * FeeSlotWitness::LEN
+        + u32::LEN
+        + PubKeyHash::LEN
+        + Address::LEN
+        + <[Fr; ACCOUNT_PATH_SIBLINGS]>::LEN;
     fn put(&self, out: &mut Vec<u8>) {
         for slot in &self.slots {
             slot.put(out);
@@ -668,12 +671,12 @@ mod tests {
     #[test]
     fn encoded_sizes_are_pinned() {
         // The figures in the module docs.
-        assert_eq!((BlockHeader::LEN, OpWitness::LEN, LeafWitness::LEN), (48, 258, 1148));
-        assert_eq!((ChunkWitness::LEN, FeeSlotWitness::LEN, FeeWitness::LEN), (1418, 338, 2164));
-        assert_eq!(encoded_len(0), 2313);
+        assert_eq!((BlockHeader::LEN, OpWitness::LEN, LeafWitness::LEN), (48, 258, 1692));
+        assert_eq!((ChunkWitness::LEN, FeeSlotWitness::LEN, FeeWitness::LEN), (1962, 498, 3188));
+        assert_eq!(encoded_len(0), 3337);
         let w8 = witness(8, 1);
         let bytes = w8.encode();
-        assert_eq!(bytes.len(), 13_657);
+        assert_eq!(bytes.len(), 19_033);
         assert_eq!(bytes.len(), encoded_len(8));
         assert_eq!(BlockWitness::decode(&bytes).as_ref(), Ok(&w8));
         println!("8-chunk block: {} bytes", bytes.len());
@@ -746,7 +749,7 @@ mod tests {
         assert_eq!(d.chunks[3].leaf.account_path[0], p_minus_1);
         assert_eq!(d.chunks[3].leaf.account_path[1..], w.chunks[3].leaf.account_path[1..]);
         let d = BlockWitness::decode(&with(bytes, last_at, &below_p)).expect("p - 1 is canonical");
-        assert_eq!(d.fee.account_path[ACCOUNT_TREE_DEPTH - 1], p_minus_1);
+        assert_eq!(d.fee.account_path[ACCOUNT_PATH_SIBLINGS - 1], p_minus_1);
     }
 
     #[test]

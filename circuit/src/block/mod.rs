@@ -38,7 +38,7 @@ use crate::check_cs::CheckingCs;
 use crate::gadgets::bits::alloc_bits_le;
 use crate::gadgets::boolean::Boolean;
 use crate::gadgets::const_compare::to_bits_le_strict;
-use crate::gadgets::merkle::root_from_path;
+use crate::gadgets::merkle::{alloc_siblings, root_from_path};
 use crate::gadgets::num::Num;
 use crate::gadgets::poseidon::poseidon_hash;
 use crate::gadgets::range::enforce_less_than_pow2;
@@ -50,7 +50,7 @@ use chunk::{pow2, synthesize_chunk, BlockContextVars, ChunkOut};
 use layout::{pubdata_sources, OpType};
 use witness::BlockWitness;
 use zkpay_core::field::{fr_from_u128, fr_from_u64};
-use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, FEE_SLOTS};
+use zkpay_core::params::{ACCOUNT_ID_BITS, ACCOUNT_TREE_LEVELS, BALANCE_TREE_LEVELS, FEE_SLOTS};
 
 /// Key name of the block circuit for `chunks` chunks (`keys/block_<N>.vk.json`; the exported
 /// verifier has `verify_block_<N>`).
@@ -130,7 +130,7 @@ fn alloc_header<CS: ConstraintSystem<Engine>>(
     let rollup = field("rollup", h.map(|h| h.domain.rollup.to_fr()), 160)?;
     let number = field("number", h.map(|h| fr_from_u64(h.number as u64)), 32)?;
     // The fee account is a leaf index: 24 bits, the top byte of its 4 is zero.
-    let mut fee_account = field("fee_account", h.map(|h| fr_from_u64(h.fee_account as u64)), ACCOUNT_TREE_DEPTH)?;
+    let mut fee_account = field("fee_account", h.map(|h| fr_from_u64(h.fee_account as u64)), ACCOUNT_ID_BITS)?;
     let fee_account_bits = fee_account.clone();
     fee_account.resize(32, Boolean::Constant(false));
     let timestamp = field("timestamp", h.map(|h| fr_from_u64(h.timestamp)), 64)?;
@@ -220,9 +220,8 @@ impl Circuit<Engine> for BlockCircuit {
                 let slot = f.map(|f| &f.slots[k]);
                 let old_balance =
                     Num::alloc(cs.namespace(|| "old balance"), slot.map(|s| fr_from_u128(s.old_balance)))?;
-                let siblings = (0..BALANCE_TREE_DEPTH)
-                    .map(|h| Num::alloc(cs.namespace(|| format!("sibling {h}")), slot.map(|s| s.balance_path[h])))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let siblings =
+                    alloc_siblings(cs.namespace(|| "path"), BALANCE_TREE_LEVELS, |i| slot.map(|s| s.balance_path[i]))?;
                 let before = root_from_path(cs.namespace(|| "before"), &old_balance, &slot_token_bits[k], &siblings)?;
                 match &prev_after {
                     Some(p) => cs.enforce(|| "balances continue", |_| before.sub(p).lc(), |lc| lc + CS::one(), |lc| lc),
@@ -233,9 +232,8 @@ impl Circuit<Engine> for BlockCircuit {
                 prev_after =
                     Some(root_from_path(cs.namespace(|| "after"), &new_balance, &slot_token_bits[k], &siblings)?);
             }
-            let siblings = (0..ACCOUNT_TREE_DEPTH)
-                .map(|h| Num::alloc(cs.namespace(|| format!("account sibling {h}")), f.map(|f| f.account_path[h])))
-                .collect::<Result<Vec<_>, _>>()?;
+            let siblings =
+                alloc_siblings(cs.namespace(|| "account path"), ACCOUNT_TREE_LEVELS, |i| f.map(|f| f.account_path[i]))?;
             let fields = |balance_root: Num| [nonce.clone(), pkh.clone(), address.clone(), balance_root];
             let old_leaf = poseidon_hash(cs.namespace(|| "old leaf"), &fields(first_root.expect("4 slots")))?;
             let new_leaf = poseidon_hash(cs.namespace(|| "new leaf"), &fields(prev_after.expect("4 slots")))?;

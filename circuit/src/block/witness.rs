@@ -14,7 +14,7 @@ use zkpay_core::eddsa::{PrivateKey, PublicKey, Signature};
 use zkpay_core::field::{fr_from_limbs, fr_from_u128, fr_from_u64};
 use zkpay_core::ops::Op;
 use zkpay_core::packing::{pack_amount, pack_fee};
-use zkpay_core::params::{ACCOUNT_TREE_DEPTH, BALANCE_TREE_DEPTH, CHUNK_BYTES, FEE_SLOTS};
+use zkpay_core::params::{ACCOUNT_PATH_SIBLINGS, BALANCE_PATH_SIBLINGS, CHUNK_BYTES, FEE_SLOTS};
 use zkpay_core::poseidon;
 use zkpay_core::tx::{Domain, L2Tx};
 use zkpay_core::types::{Address, PubKeyHash};
@@ -264,9 +264,9 @@ pub struct LeafWitness {
     /// Balance of the chunk's token.
     pub balance: u128,
     /// Siblings in the account tree, leaf level first.
-    pub account_path: [Fr; ACCOUNT_TREE_DEPTH],
+    pub account_path: [Fr; ACCOUNT_PATH_SIBLINGS],
     /// Siblings in the account's balance tree, leaf level first.
-    pub balance_path: [Fr; BALANCE_TREE_DEPTH],
+    pub balance_path: [Fr; BALANCE_PATH_SIBLINGS],
 }
 
 impl LeafWitness {
@@ -277,8 +277,8 @@ impl LeafWitness {
             pkh: u.old_fields.pubkey_hash,
             address: u.old_fields.address,
             balance: u.old_balance,
-            account_path: std::array::from_fn(|h| u.account_path.siblings[h]),
-            balance_path: std::array::from_fn(|h| u.balance_path.siblings[h]),
+            account_path: u.account_path.flat(),
+            balance_path: u.balance_path.flat(),
         }
     }
 }
@@ -306,7 +306,7 @@ pub struct FeeSlotWitness {
     /// The fee account's balance of it before the credit.
     pub old_balance: u128,
     /// Siblings in the fee account's balance tree.
-    pub balance_path: [Fr; BALANCE_TREE_DEPTH],
+    pub balance_path: [Fr; BALANCE_PATH_SIBLINGS],
 }
 
 /// The fee account at the end of the block and the four slot credits.
@@ -321,7 +321,7 @@ pub struct FeeWitness {
     /// Fee account address.
     pub address: Address,
     /// Fee account siblings in the account tree.
-    pub account_path: [Fr; ACCOUNT_TREE_DEPTH],
+    pub account_path: [Fr; ACCOUNT_PATH_SIBLINGS],
 }
 
 /// Everything the block circuit needs for one block.
@@ -488,12 +488,12 @@ impl BlockWitness {
             slots: std::array::from_fn(|i| FeeSlotWitness {
                 token: block.fee_slots[i].token,
                 old_balance: fee_updates[i].old_balance,
-                balance_path: std::array::from_fn(|h| fee_updates[i].balance_path.siblings[h]),
+                balance_path: fee_updates[i].balance_path.flat(),
             }),
             nonce: first.old_fields.nonce,
             pkh: first.old_fields.pubkey_hash,
             address: first.old_fields.address,
-            account_path: std::array::from_fn(|h| first.account_path.siblings[h]),
+            account_path: first.account_path.flat(),
         };
         let witness = BlockWitness {
             header: block.header,

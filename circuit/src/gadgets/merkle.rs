@@ -1,8 +1,9 @@
 //! Merkle audit paths in the circuit, equal to `zkpay_core::merkle::MerklePath::root_for`.
 //!
-//! Node = `H(left, right)`; the path is walked from the leaf up, and index bit h (little-endian,
-//! bit 0 just above the leaf) = 1 means the path node at height h is a right child, so it is hashed
-//! as `H(sibling, node)`. One level costs a swap (1 constraint) and a Poseidon(2) (240).
+//! Quaternary trees: node = `H(c0, c1, c2, c3)`; the path is walked from the leaf up, and index bits
+//! `2h` and `2h+1` (little-endian) give the position `d = b0 + 2·b1` of the path node among its
+//! parent's children at height `h`; the level's three siblings fill the other positions in order.
+//! One level costs the placement (5 constraints, [`place`]) and a Poseidon(4) (297).
 //!
 //! A state update proves the old leaf under the old root and the new leaf under the new root with
 //! the same index bits and siblings ([`update_roots`]); sharing the path is what ties the two roots
@@ -10,30 +11,57 @@
 
 use super::boolean::Boolean;
 use super::num::Num;
-use super::poseidon::{poseidon_constraints, poseidon_hash2};
-use super::select::swap;
+use super::poseidon::{poseidon_constraints, poseidon_hash};
+use super::select::select;
 use crate::Engine;
 use bellman_ce::{ConstraintSystem, SynthesisError};
 
-/// Constraints of [`root_from_path`] for a path of `depth` levels.
-pub const fn root_constraints(depth: usize) -> usize {
-    depth * (poseidon_constraints(2) + 1)
+/// Constraints of [`place`].
+pub const PLACE_CONSTRAINTS: usize = 5;
+
+/// Constraints of [`root_from_path`] for a path of `levels` levels.
+pub const fn root_constraints(levels: usize) -> usize {
+    levels * (poseidon_constraints(4) + PLACE_CONSTRAINTS)
+}
+
+/// The four children of a node whose child at position `b0 + 2·b1` is `x` and whose other children
+/// are `s`, left to right: `(x,s0,s1,s2)`, `(s0,x,s1,s2)`, `(s0,s1,x,s2)` or `(s0,s1,s2,x)`.
+///
+/// Five constraints: `t = b0 ? x : s0`, `c1 = b1 ? s1 : t`, `c0 = b1 ? s0 : (x + s0 − t)` (the
+/// other choice of `b0`, for free), `u = b0 ? s2 : x`, `c2 = b1 ? u : s1`; and `c3` is what remains
+/// of the sum `x + s0 + s1 + s2`, which the placement preserves (a permutation of the four values).
+/// The bits must be boolean (the caller's decomposition constrains them).
+pub fn place<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    b0: &Boolean,
+    b1: &Boolean,
+    x: &Num,
+    s: &[Num; 3],
+) -> Result<[Num; 4], SynthesisError> {
+    let t = select(cs.namespace(|| "t"), b0, x, &s[0])?;
+    let c1 = select(cs.namespace(|| "c1"), b1, &s[1], &t)?;
+    let not_t = x.add(&s[0]).sub(&t);
+    let c0 = select(cs.namespace(|| "c0"), b1, &s[0], &not_t)?;
+    let u = select(cs.namespace(|| "u"), b0, &s[2], x)?;
+    let c2 = select(cs.namespace(|| "c2"), b1, &u, &s[1])?;
+    let c3 = x.add(&s[0]).add(&s[1]).add(&s[2]).sub(&c0).sub(&c1).sub(&c2);
+    Ok([c0, c1, c2, c3])
 }
 
 /// The root of the tree that holds `leaf` at the index whose little-endian bits are `index_bits`,
-/// given the path's `siblings` from the leaf level up (one per bit).
+/// given the path's `siblings` from the leaf level up (three per level, two index bits per level).
 pub fn root_from_path<CS: ConstraintSystem<Engine>>(
     mut cs: CS,
     leaf: &Num,
     index_bits: &[Boolean],
-    siblings: &[Num],
+    siblings: &[[Num; 3]],
 ) -> Result<Num, SynthesisError> {
-    assert_eq!(index_bits.len(), siblings.len(), "one index bit per sibling");
+    assert_eq!(index_bits.len(), 2 * siblings.len(), "two index bits per level");
     let mut cur = leaf.clone();
-    for (h, (bit, sibling)) in index_bits.iter().zip(siblings).enumerate() {
+    for (h, (bits, level)) in index_bits.chunks(2).zip(siblings).enumerate() {
         let mut cs = cs.namespace(|| format!("level {h}"));
-        let (left, right) = swap(cs.namespace(|| "order"), bit, &cur, sibling)?;
-        cur = poseidon_hash2(cs.namespace(|| "hash"), &left, &right)?;
+        let children = place(cs.namespace(|| "order"), &bits[0], &bits[1], &cur, level)?;
+        cur = poseidon_hash(cs.namespace(|| "hash"), &children)?;
     }
     Ok(cur)
 }
@@ -54,11 +82,25 @@ pub fn update_roots<CS: ConstraintSystem<Engine>>(
     old_leaf: &Num,
     new_leaf: &Num,
     index_bits: &[Boolean],
-    siblings: &[Num],
+    siblings: &[[Num; 3]],
 ) -> Result<RootUpdate, SynthesisError> {
     let old_root = root_from_path(cs.namespace(|| "old"), old_leaf, index_bits, siblings)?;
     let new_root = root_from_path(cs.namespace(|| "new"), new_leaf, index_bits, siblings)?;
     Ok(RootUpdate { old_root, new_root })
+}
+
+/// Allocate an audit path's siblings (three per level) from a flat witness array, level-major.
+pub fn alloc_siblings<CS: ConstraintSystem<Engine>>(
+    mut cs: CS,
+    levels: usize,
+    value: impl Fn(usize) -> Option<crate::Fr>,
+) -> Result<Vec<[Num; 3]>, SynthesisError> {
+    (0..levels)
+        .map(|h| {
+            let mut one = |k: usize| Num::alloc(cs.namespace(|| format!("sibling {h}.{k}")), value(3 * h + k));
+            Ok([one(0)?, one(1)?, one(2)?])
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -85,17 +127,12 @@ mod tests {
         old_root: Fr,
         new_root: Fr,
     ) -> (TestConstraintSystem, usize) {
-        let depth = path.siblings.len();
+        let levels = path.siblings.len();
         let mut cs = TestConstraintSystem::new();
         let old = Num::alloc(cs.namespace(|| "old leaf"), Some(old_leaf)).unwrap();
         let new = Num::alloc(cs.namespace(|| "new leaf"), Some(new_leaf)).unwrap();
-        let bits = alloc_bits_le(cs.namespace(|| "index"), Some(fr_from_u64(path.index as u64)), depth).unwrap();
-        let siblings: Vec<Num> = path
-            .siblings
-            .iter()
-            .enumerate()
-            .map(|(h, s)| Num::alloc(cs.namespace(|| format!("sibling {h}")), Some(*s)).unwrap())
-            .collect();
+        let bits = alloc_bits_le(cs.namespace(|| "index"), Some(fr_from_u64(path.index as u64)), 2 * levels).unwrap();
+        let siblings = alloc_siblings(cs.namespace(|| "path"), levels, |i| Some(path.siblings[i / 3][i % 3])).unwrap();
         let before = cs.num_constraints();
         let roots = update_roots(cs.namespace(|| "update"), &old, &new, &bits, &siblings).unwrap();
         let count = cs.num_constraints() - before;
@@ -106,9 +143,9 @@ mod tests {
 
     fn random_updates<K: TreeKind, S: NodeStore>(seed: u64, expected_count: usize) {
         let mut r = rng(seed);
-        let depth = K::DEPTH;
+        let levels = K::LEVELS;
         let mut tree: SparseMerkleTree<K, S> = SparseMerkleTree::new();
-        let max = if depth >= 32 { u32::MAX } else { ((1u64 << depth) - 1) as u32 };
+        let max = ((1u64 << K::BITS) - 1) as u32;
         tree.update_many((0..20).map(|_| (r.gen_range(0..=max), random_fr(&mut r)))).unwrap();
         for round in 0..4 {
             // Include the edge indices 0 and 2^depth − 1.
@@ -129,22 +166,32 @@ mod tests {
             assert!(cs.is_satisfied(), "{:?}", cs.which_is_unsatisfied());
 
             // Negative: a tampered sibling, honestly hashed, gives other roots.
-            let h = r.gen_range(0..depth);
+            let (h, k) = (r.gen_range(0..levels), r.gen_range(0..3));
             let mut tampered = path.clone();
-            tampered.siblings[h] = random_fr(&mut r);
+            tampered.siblings[h][k] = random_fr(&mut r);
             let (bad, _) = synthesize(old_leaf, new_leaf, &tampered, old_root, new_root);
             assert_eq!(bad.which_is_unsatisfied().as_deref(), Some("old root/equal"));
             // Negative: a sibling changed after the fact no longer matches the hashing witnesses.
-            cs.set(&format!("sibling {h}/num"), random_fr(&mut r));
+            cs.set(&format!("path/sibling {h}.{k}/num"), random_fr(&mut r));
             assert!(!cs.is_satisfied());
 
             // Negative: a flipped index bit (the same leaf claimed at another position).
             let (mut cs, _) = synthesize(old_leaf, new_leaf, &path, old_root, new_root);
-            let h = r.gen_range(0..depth);
-            let flipped = if (index >> h) & 1 == 1 { Fr::zero() } else { Fr::one() };
-            cs.set(&format!("index/bit {h}/bit/value"), flipped);
-            // The swap product no longer matches its witness.
+            let b = r.gen_range(0..2 * levels);
+            let flipped = if (index >> b) & 1 == 1 { Fr::zero() } else { Fr::one() };
+            cs.set(&format!("index/bit {b}/bit/value"), flipped);
+            // The placement products no longer match their witnesses.
             assert!(!cs.is_satisfied());
+
+            // Negative: the same siblings in another order within a level give another root
+            // (unless the permuted ones are equal, as empty subtrees are).
+            let h = r.gen_range(0..levels);
+            let mut permuted = path.clone();
+            permuted.siblings[h].rotate_left(1);
+            if permuted.siblings[h] != path.siblings[h] {
+                let (bad, _) = synthesize(old_leaf, new_leaf, &permuted, old_root, new_root);
+                assert_eq!(bad.which_is_unsatisfied().as_deref(), Some("old root/equal"));
+            }
 
             // Negative: roots of a different new leaf.
             let (cs, _) = synthesize(old_leaf, random_fr(&mut r), &path, old_root, new_root);
@@ -153,18 +200,45 @@ mod tests {
     }
 
     #[test]
-    fn balance_tree_depth_10_updates_match_core() {
-        assert_eq!(root_constraints(10), 2410);
+    fn balance_tree_5_levels_updates_match_core() {
+        assert_eq!(root_constraints(5), 1510);
         // The same kind and store as core's `BalanceTree`.
-        random_updates::<BalanceTreeKind, SortedNodeStore>(9, 2 * 2410);
+        random_updates::<BalanceTreeKind, SortedNodeStore>(9, 2 * 1510);
         let _: BalanceTree = SparseMerkleTree::<BalanceTreeKind, SortedNodeStore>::new();
     }
 
     #[test]
-    fn account_tree_depth_24_updates_match_core() {
-        assert_eq!(root_constraints(24), 5784);
+    fn account_tree_12_levels_updates_match_core() {
+        assert_eq!(root_constraints(12), 3624);
         // The same kind and store as core's `AccountNodes`.
-        random_updates::<AccountTreeKind, LevelStore>(10, 2 * 5784);
+        random_updates::<AccountTreeKind, LevelStore>(10, 2 * 3624);
         let _: AccountNodes = SparseMerkleTree::<AccountTreeKind, LevelStore>::new();
+    }
+
+    /// Every position with distinct values: the placement puts `x` at `b0 + 2·b1` and keeps the
+    /// siblings' order, in five constraints; a wrong product witness is caught.
+    #[test]
+    fn place_puts_the_node_at_its_digit_in_five_constraints() {
+        let mut r = rng(11);
+        for d in 0..4usize {
+            let x = random_fr(&mut r);
+            let sib = [random_fr(&mut r), random_fr(&mut r), random_fr(&mut r)];
+            let mut cs = TestConstraintSystem::new();
+            let b0 = Boolean::alloc(cs.namespace(|| "b0"), Some(d & 1 == 1)).unwrap();
+            let b1 = Boolean::alloc(cs.namespace(|| "b1"), Some(d & 2 == 2)).unwrap();
+            let xn = Num::alloc(cs.namespace(|| "x"), Some(x)).unwrap();
+            let sn = [0, 1, 2].map(|k| Num::alloc(cs.namespace(|| format!("s{k}")), Some(sib[k])).unwrap());
+            let before = cs.num_constraints();
+            let c = place(cs.namespace(|| "place"), &b0, &b1, &xn, &sn).unwrap();
+            assert_eq!(cs.num_constraints() - before, PLACE_CONSTRAINTS);
+            let expected = zkpay_core::merkle::children(d, x, &sib);
+            for k in 0..4 {
+                assert_eq!(c[k].value(), Some(expected[k]), "digit {d} child {k}");
+                c[k].enforce_equal(cs.namespace(|| format!("pin {k}")), &Num::constant(expected[k]));
+            }
+            assert!(cs.is_satisfied());
+            cs.set("place/c1/cond * (a - b)/product/num", random_fr(&mut r));
+            assert!(!cs.is_satisfied(), "digit {d}");
+        }
     }
 }

@@ -20,7 +20,8 @@ pub trait NodeStore: Default + Send + Sync {
 
 /// Per-account balance trees hold a handful of nodes: a sorted vector of `(generalized index, value)`
 /// is far smaller than a map and fast to search at that size. Node `(h, i)` has key `h·2^24 + i`
-/// (unique for trees up to depth 24; the entry is 40 bytes whatever the key width, by alignment).
+/// (unique for heights below 256 and indices below 2^24; the entry is 40 bytes whatever the key width,
+/// by alignment).
 #[derive(Clone, Debug, Default)]
 pub struct SortedNodeStore {
     nodes: Vec<(u32, Fr)>,

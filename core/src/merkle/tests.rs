@@ -5,37 +5,41 @@ use proptest::prelude::*;
 type AccountShaped = SparseMerkleTree<AccountTreeKind, LevelStore>;
 type AccountShapedSorted = SparseMerkleTree<AccountTreeKind, SortedNodeStore>;
 
-/// Documented in docs/protocol.md §4: the roots of the empty balance tree and the empty state.
-pub const EMPTY_BALANCE_ROOT: &str = "0x1b7201da72494f1e28717ad1a52eb469f95892f957713533de6175e5da190af2";
-pub const EMPTY_ACCOUNT_LEAF: &str = "0x0a46d40c38ce971bc98ecddc46142ab3ceb8084bd8d3b4592332b1d8403bf82e";
-pub const EMPTY_STATE_ROOT: &str = "0x2342e4c094e9fc143e790ebeb3552b197cabfd3ddb73bde26ab9b403454e74d3";
+/// Documented in docs/protocol.md §5.2: the roots of the empty balance tree and the empty state.
+pub const EMPTY_BALANCE_ROOT: &str = "0x11eb54967ae25ce42205223461cda9dbb1a1811db38b71e404d1fd94c9627777";
+pub const EMPTY_ACCOUNT_LEAF: &str = "0x0004991121f8e9a50773edc2e525668470dd3882fc8dd912f4d1ca011bbaec03";
+pub const EMPTY_STATE_ROOT: &str = "0x11673eeb621bac988f363d2add6bd8fb5a34e2bf69e772a5cee48beda59e0031";
 
 #[test]
 fn empty_roots_equal_documented_constants() {
     let b = BalanceTreeKind::empty_hashes();
     let a = AccountTreeKind::empty_hashes();
-    assert_eq!(b.len(), 11);
-    assert_eq!(a.len(), 25);
+    assert_eq!(b.len(), 6);
+    assert_eq!(a.len(), 13);
     assert!(b[0].is_zero());
-    assert_eq!(fr_to_hex(&b[10]), EMPTY_BALANCE_ROOT);
+    assert_eq!(fr_to_hex(&b[5]), EMPTY_BALANCE_ROOT);
     assert_eq!(fr_to_hex(&a[0]), EMPTY_ACCOUNT_LEAF);
-    assert_eq!(fr_to_hex(&a[24]), EMPTY_STATE_ROOT);
-    assert_eq!(BalanceTree::new().root(), b[10]);
-    assert_eq!(AccountNodes::new().root(), a[24]);
-    assert_eq!(root_from_leaves::<AccountTreeKind>(&BTreeMap::new()), a[24]);
+    assert_eq!(fr_to_hex(&a[12]), EMPTY_STATE_ROOT);
+    assert_eq!(BalanceTree::new().root(), b[5]);
+    assert_eq!(AccountNodes::new().root(), a[12]);
+    assert_eq!(root_from_leaves::<AccountTreeKind>(&BTreeMap::new()), a[12]);
+    // Each level hashes four copies of the one below.
+    for h in 0..12 {
+        assert_eq!(a[h + 1], crate::poseidon::hash_n(&[a[h]; 4]));
+    }
 }
 
 #[test]
 fn out_of_range_index_is_an_error_not_a_panic() {
     let mut t = BalanceTree::new();
-    assert_eq!(t.update(1024, Fr::one()), Err(MerkleError::IndexOutOfRange { index: 1024, depth: 10 }));
+    assert_eq!(t.update(1024, Fr::one()), Err(MerkleError::IndexOutOfRange { index: 1024, bits: 10 }));
     assert!(t.path(u32::MAX).is_err());
     assert!(t.leaf(5000).is_err());
     let mut a = AccountNodes::new();
     assert!(a.update(1 << 24, Fr::one()).is_err());
     assert!(a.update_many([(3, Fr::one()), (1 << 24, Fr::one())]).is_err());
     // The failed batch changed nothing.
-    assert_eq!(a.root(), AccountTreeKind::empty_hashes()[24]);
+    assert_eq!(a.root(), AccountTreeKind::empty_hashes()[12]);
     assert!(a.store().is_empty());
 }
 
@@ -43,10 +47,10 @@ fn out_of_range_index_is_an_error_not_a_panic() {
 fn resetting_a_leaf_to_empty_forgets_its_nodes() {
     let mut t = BalanceTree::new();
     t.update(77, fr_from_u64(5)).unwrap();
-    assert_eq!(t.store().len(), 11);
+    assert_eq!(t.store().len(), 6);
     t.update(77, Fr::zero()).unwrap();
     assert!(t.store().is_empty());
-    assert_eq!(t.root(), BalanceTreeKind::empty_hashes()[10]);
+    assert_eq!(t.root(), BalanceTreeKind::empty_hashes()[5]);
 }
 
 #[test]
@@ -65,20 +69,63 @@ fn audit_paths_verify_and_tampered_ones_do_not() {
         other.add_assign(&Fr::one());
         assert!(!path.verify(&root, &other));
         // Each tampered sibling breaks it.
-        for h in [0, 7, 23] {
+        for (h, k) in [(0, 0), (0, 2), (5, 1), (11, 2)] {
             let mut bad = path.clone();
-            bad.siblings[h].add_assign(&Fr::one());
-            assert!(!bad.verify(&root, &leaf), "leaf {i} sibling {h}");
+            bad.siblings[h][k].add_assign(&Fr::one());
+            assert!(!bad.verify(&root, &leaf), "leaf {i} sibling {h}/{k}");
+        }
+        // Siblings swapped within a level (the node at another position among its parent's
+        // children) break it unless they are equal.
+        for h in [0, 6, 11] {
+            let mut bad = path.clone();
+            bad.siblings[h].swap(0, 2);
+            if bad.siblings[h] != path.siblings[h] {
+                assert!(!bad.verify(&root, &leaf), "leaf {i} swapped level {h}");
+            }
         }
         // The same siblings at a different index do not prove the leaf (for a stored leaf, whose
         // subtree differs from the empty sibling subtree).
         if leaf == AccountTreeKind::empty_hashes()[0] {
             continue;
         }
-        let mut moved = path.clone();
-        moved.index ^= 1 << 5;
-        assert!(!moved.verify(&root, &leaf));
+        for bit in [0, 1, 5, 23] {
+            let mut moved = path.clone();
+            moved.index ^= 1 << bit;
+            assert!(!moved.verify(&root, &leaf), "leaf {i} moved by bit {bit}");
+        }
     }
+}
+
+/// The layout of docs/protocol.md §5.1 spelled out for a two-level tree: children in index order,
+/// the node at position `i mod 4` of its parent.
+#[test]
+fn nodes_hash_their_four_children_in_index_order() {
+    let mut t = BalanceTree::new();
+    let leaves: Vec<(u32, Fr)> =
+        [(1u32, 11u64), (6, 66), (1023, 7)].iter().map(|&(i, v)| (i, fr_from_u64(v))).collect();
+    for &(i, v) in &leaves {
+        t.update(i, v).unwrap();
+    }
+    let e = BalanceTreeKind::empty_hashes();
+    let h = |c: [Fr; 4]| crate::poseidon::hash_n(&c);
+    // Height 1: node 0 holds leaves 0…3, node 1 leaves 4…7, node 255 leaves 1020…1023.
+    let n0 = h([e[0], leaves[0].1, e[0], e[0]]);
+    let n1 = h([e[0], e[0], leaves[1].1, e[0]]);
+    let n255 = h([e[0], e[0], e[0], leaves[2].1]);
+    // Height 2: node 0 holds height-1 nodes 0…3; node 63 holds 252…255.
+    let m0 = h([n0, n1, e[1], e[1]]);
+    let m63 = h([e[1], e[1], e[1], n255]);
+    // Heights 3, 4 and the root.
+    let k0 = h([m0, e[2], e[2], e[2]]);
+    let k15 = h([e[2], e[2], e[2], m63]);
+    let j0 = h([k0, e[3], e[3], e[3]]);
+    let j3 = h([e[3], e[3], e[3], k15]);
+    assert_eq!(t.root(), h([j0, e[4], e[4], j3]));
+    let path = t.path(6).unwrap();
+    assert_eq!(path.siblings[0], [e[0], e[0], e[0]]);
+    assert_eq!(path.siblings[1], [n0, e[1], e[1]]);
+    assert_eq!(path.digit(0), 2);
+    assert_eq!(path.digit(1), 1);
 }
 
 #[test]

@@ -96,7 +96,7 @@ fn genesis_creates_the_fee_account() {
     let mut s = State::genesis(addr(OPERATOR)).unwrap();
     assert_eq!(s.account(0).unwrap().address, addr(OPERATOR));
     assert_eq!(s.next_free_id(), 1);
-    assert_ne!(s.root(), <crate::merkle::AccountTreeKind as crate::merkle::TreeKind>::empty_hashes()[24]);
+    assert_ne!(s.root(), <crate::merkle::AccountTreeKind as crate::merkle::TreeKind>::empty_hashes()[12]);
     assert!(matches!(State::genesis(Address::ZERO), Err(ApplyError::ZeroAddress)));
 }
 

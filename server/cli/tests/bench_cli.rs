@@ -70,7 +70,7 @@ fn bench_circuit_json_is_pure_json_with_every_figure() {
     for name in [
         "poseidon2_gadget_constraints",
         "eddsa_gadget_constraints",
-        "merkle_update_depth24_constraints",
+        "merkle_update_account_path_constraints",
         "sha256_block_constraints",
         "exit_circuit_constraints",
         "exit_prove_ms",

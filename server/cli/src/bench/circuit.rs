@@ -91,18 +91,14 @@ pub fn gadget_counts(report: &mut Report) -> Result<(), String> {
     let old_leaf = zkpay_core::account_tree::leaf_hash(&u.old_fields, &u.old_balance_root);
     let new_leaf = zkpay_core::account_tree::leaf_hash(&u.new_fields, &u.new_balance_root);
     report.add(
-        "merkle_update_depth24_constraints",
-        count("merkle24", |cs| {
+        "merkle_update_account_path_constraints",
+        count("merkle account path", |cs| {
             let old = alloc(cs, "old", old_leaf)?;
             let new = alloc(cs, "new", new_leaf)?;
             let bits = alloc_bits_le(cs.namespace(|| "index"), Some(fr_from_u64(77)), 24)?;
-            let siblings = u
-                .account_path
-                .siblings
-                .iter()
-                .enumerate()
-                .map(|(i, s)| alloc(cs, &format!("sibling {i}"), *s))
-                .collect::<Result<Vec<_>, _>>()?;
+            let siblings = merkle::alloc_siblings(cs.namespace(|| "path"), u.account_path.siblings.len(), |i| {
+                Some(u.account_path.siblings[i / 3][i % 3])
+            })?;
             let before = cs.num_constraints();
             let roots = merkle::update_roots(cs.namespace(|| "update"), &old, &new, &bits, &siblings)?;
             let after = cs.num_constraints();
