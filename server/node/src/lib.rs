@@ -101,7 +101,10 @@ pub struct NodeHandle {
 struct Pipeline {
     pool: Arc<prover_pool::ProverPool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    /// The witness builder: it reads the store, so it is joined before the node returns.
+    witness: std::thread::JoinHandle<()>,
+    /// In-process proving workers (they hold no store handle).
+    workers: Vec<std::thread::JoinHandle<()>>,
 }
 
 /// The node.
@@ -449,17 +452,15 @@ impl Node {
             job_tx.clone(),
             shared.clone(),
         ));
-        let mut threads = Vec::new();
         let builder = witness::WitnessBuilder::new(store.clone(), shared.clone(), pool.clone(), genesis_state(config)?);
-        threads.push(
-            std::thread::Builder::new()
-                .name("zkpay-witness".into())
-                .spawn(move || builder.run())
-                .map_err(|_| NodeError::Task("witness builder"))?,
-        );
+        let witness = std::thread::Builder::new()
+            .name("zkpay-witness".into())
+            .spawn(move || builder.run())
+            .map_err(|_| NodeError::Task("witness builder"))?;
+        let mut workers = Vec::new();
         for i in 0..config.prover.workers {
             let (pool, keys, sizes) = (pool.clone(), keys.clone(), sizes.to_vec());
-            threads.push(
+            workers.push(
                 std::thread::Builder::new()
                     .name(format!("zkpay-prover-{i}"))
                     .spawn(move || prover_pool::run_worker(pool, keys, format!("in-process-{i}"), sizes))
@@ -488,7 +489,7 @@ impl Node {
             sender::L1Sender::new(operator, reader, store, shared.clone(), job_tx.clone(), send, l1.deployment_block);
         let tasks = vec![tokio::spawn(watcher.run()), tokio::spawn(sender.run()), tokio::spawn(token_reader.run())];
         tracing::info!(url = %l1.url, from_l1_block = from, confirmations = l1.confirmations, workers = config.prover.workers, "L1 pipeline started");
-        Ok(Pipeline { pool, tasks, threads })
+        Ok(Pipeline { pool, tasks, witness, workers })
     }
 }
 
@@ -532,6 +533,7 @@ impl NodeHandle {
         self.shared.cancel.cancelled().await;
         self.server.stop(true).await;
         let http = self.server_task.await;
+        let mut witness_ok = true;
         if let Some(p) = self.pipeline {
             for t in p.tasks {
                 let _ = t.await;
@@ -539,7 +541,12 @@ impl NodeHandle {
             // Proving threads are not waited for (a proof takes seconds to minutes): with the
             // pool closed they can no longer write, and they stop at their next check.
             p.pool.close();
-            drop(p.threads);
+            drop(p.workers);
+            // The witness builder is (it stops within one poll or one block's rebuild): it holds
+            // the store, and a RocksDB still open in a thread when the process exits aborts it
+            // ("pthread lock: Invalid argument", SIGABRT) as C++ static destructors run.
+            let witness = p.witness;
+            witness_ok = matches!(tokio::task::spawn_blocking(move || witness.join()).await, Ok(Ok(())));
         }
         // The dispatcher and the HTTP service hold writer handles: both are gone before the
         // writer is waited for.
@@ -548,6 +555,9 @@ impl NodeHandle {
         let writer = tokio::task::spawn_blocking(move || self.writer.join()).await;
         if !matches!(sequencer, Ok(Ok(()))) {
             return Err(NodeError::Task("sequencer"));
+        }
+        if !witness_ok {
+            return Err(NodeError::Task("witness builder"));
         }
         match writer {
             Ok(Ok(Ok(()))) => {}
