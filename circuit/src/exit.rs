@@ -9,10 +9,10 @@
 //!
 //! Ranges: `account_id < 2^24` and `token_id < 2^10` follow from their bit decompositions, which are
 //! also the path directions (docs/protocol.md §5.1: bits 2h and 2h+1 of the index give the path
-//! node's position among its parent's four children at height h). `owner` and `amount` need no range check: they are hashed into the
-//! tree, and the tree only ever holds 160-bit addresses and u128 balances, so any other value would
-//! need a Poseidon collision. The balance root is not a witness: it is recomputed from `amount` and
-//! the balance path, so it cannot disagree with them.
+//! node's position among its parent's four children at height h). `owner` and `amount` need no
+//! range check: they are hashed into the tree, and the tree only ever holds 160-bit addresses and
+//! u128 balances, so any other value would need a Poseidon collision. The balance root is not a
+//! witness: it is recomputed from `amount` and the balance path, so it cannot disagree with them.
 //!
 //! Cost: 25 + 11 (bit decompositions) + 5 · 302 (balance path) + 297 (Poseidon(4) leaf) + 12 · 302
 //! (account path) + 1 (root equality) + 1 (owner ≠ 0) = [`EXIT_CONSTRAINTS`].
